@@ -1,0 +1,97 @@
+"""`tinydev <command>`: the command table. Each command lives in its own module; this file only
+parses arguments and turns TinydevError into one clear line and a non-zero exit."""
+import sys
+
+import click
+
+from . import __version__
+from .errors import TinydevError
+from .firmware.boards import BOARDS
+
+BOARD_CHOICE = click.Choice(sorted(BOARDS), case_sensitive=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tinydev")
+def cli():
+    """tinydev: TinyML apps on MicroPython microcontrollers (ESP32-S3 first) and virtual boards."""
+
+
+@cli.group()
+def firmware():
+    """Build and flash the tinydev firmware."""
+
+
+@firmware.command("build")
+@click.option("--board", type=BOARD_CHOICE, default="VIRT_M4", show_default=True)
+@click.option("--micropython", "micropython", type=click.Path(file_okay=False), envvar="MICROPY_DIR",
+              help="your MicroPython 1.26.1 checkout (default: $MICROPY_DIR, else git clone, else Debian's source)")
+@click.option("--sanitize", is_flag=True, help="UNIX only: the ASan/UBSan flavour")
+@click.option("--force", is_flag=True, help="rebuild even when the inputs did not change")
+@click.option("-j", "--jobs", type=int, default=None, help="parallel compile jobs (default: all cores)")
+def firmware_build(board, micropython, sanitize, force, jobs):
+    """Build the firmware for a board and print its path."""
+    from .firmware.build import build_firmware
+
+    result = build_firmware(board, micropython=micropython, sanitize=sanitize, jobs=jobs, force=force)
+    state = "unchanged, cached" if result.cached else f"built in {result.seconds:.0f} s"
+    click.echo(f"{result.board}: {state}", err=True)
+    click.echo(str(result.firmware))
+
+
+@cli.group()
+def vboard():
+    """Virtual boards: the VIRT_M4 firmware on QEMU, its serial on a pty."""
+
+
+@vboard.command("start")
+@click.option("--board", type=click.Choice(["VIRT_M4"], case_sensitive=False), default="VIRT_M4", show_default=True)
+@click.option("--firmware", "firmware_path", type=click.Path(dir_okay=False, exists=True), help="firmware.elf (default: build it)")
+@click.option("--fast-idle", is_flag=True, help="idle time costs no real time (-icount sleep=off)")
+def vboard_start(board, firmware_path, fast_idle):
+    """Start a virtual board and print its serial port."""
+    from .vboard.qemu import start
+
+    info = start(board.upper(), firmware=firmware_path, fast_idle=fast_idle)
+    click.echo(f"{info.board} running, pid {info.pid}, disk {info.disk}", err=True)
+    click.echo(info.port)
+
+
+@vboard.command("stop")
+@click.option("--board", type=click.Choice(["VIRT_M4"], case_sensitive=False), default="VIRT_M4", show_default=True)
+def vboard_stop(board):
+    """Stop a virtual board (its disk image stays)."""
+    from .vboard.qemu import stop
+
+    click.echo("stopped" if stop(board.upper()) else "not running")
+
+
+@vboard.command("status")
+@click.option("--board", type=click.Choice(["VIRT_M4"], case_sensitive=False), default="VIRT_M4", show_default=True)
+def vboard_status(board):
+    """Say whether a virtual board runs, and on which port."""
+    from .vboard.qemu import status
+
+    info = status(board.upper())
+    if info is None:
+        click.echo(f"{board.upper()}: not running")
+        sys.exit(1)
+    click.echo(f"{info.board}: running, pid {info.pid}, port {info.port}, disk {info.disk}")
+
+
+def main(argv=None):
+    try:
+        cli.main(args=argv, prog_name="tinydev", standalone_mode=False)
+    except TinydevError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
