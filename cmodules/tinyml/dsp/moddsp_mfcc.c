@@ -83,7 +83,7 @@ static void frame_power(dsp_mfcc_obj_t *self, mp_obj_t frame_in, float *power) {
     }
 }
 
-// power(frame, out): |rfft(window * frame)|^2, n_fft/2+1 values.
+// power(frame, out): |rfft(window * frame) / n_fft|^2, n_fft/2+1 values.
 static mp_obj_t mfcc_power(mp_obj_t self_in, mp_obj_t frame_in, mp_obj_t out_in) {
     dsp_mfcc_obj_t *self = MP_OBJ_TO_PTR(self_in);
     float *out = dsp_get_floats_out(out_in, self->mel.n_bins, "out");
@@ -102,7 +102,7 @@ static mp_obj_t mfcc_melspec(mp_obj_t self_in, mp_obj_t frame_in, mp_obj_t out_i
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(mfcc_melspec_obj, mfcc_melspec);
 
-// logmel(frame, out): ln(mel energies + 1e-6), n_mels values.
+// logmel(frame, out): ln(mel energies + 1e-10), n_mels values.
 static mp_obj_t mfcc_logmel(mp_obj_t self_in, mp_obj_t frame_in, mp_obj_t out_in) {
     dsp_mfcc_obj_t *self = MP_OBJ_TO_PTR(self_in);
     float *out = dsp_get_floats_out(out_in, self->mel.cfg.n_mels, "out");

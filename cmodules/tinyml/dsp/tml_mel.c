@@ -89,6 +89,8 @@ tml_dsp_status_t tml_mel_init(tml_mel_t *mel, const tml_mel_config_t *cfg, float
     }
     mel->cfg = *cfg;
     mel->n_bins = cfg->n_fft / 2 + 1;
+    mel->scale_f32 = 1.0f / (float)cfg->n_fft;
+    mel->scale_i16 = mel->scale_f32 * (1.0f / 32768.0f);
     float *p = ws;
     tml_rfft_init(&mel->fft, cfg->n_fft, p, tml_rfft_table_len(cfg->n_fft));
     p += tml_rfft_table_len(cfg->n_fft);
@@ -122,18 +124,20 @@ static void finish_power(const tml_mel_t *mel, float *power) {
 
 void tml_mel_power_i16(const tml_mel_t *mel, const int16_t *frame, float *power) {
     const float *w = mel->window;
+    const float scale = mel->scale_i16;
     float *buf = mel->scratch;
     for (uint32_t i = 0; i < mel->cfg.frame_len; i++) {
-        buf[i] = w[i] * ((float)frame[i] * (1.0f / 32768.0f));
+        buf[i] = w[i] * ((float)frame[i] * scale);
     }
     finish_power(mel, power);
 }
 
 void tml_mel_power_f32(const tml_mel_t *mel, const float *frame, float *power) {
     const float *w = mel->window;
+    const float scale = mel->scale_f32;
     float *buf = mel->scratch;
     for (uint32_t i = 0; i < mel->cfg.frame_len; i++) {
-        buf[i] = w[i] * frame[i];
+        buf[i] = w[i] * (frame[i] * scale);
     }
     finish_power(mel, power);
 }

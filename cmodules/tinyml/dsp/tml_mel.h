@@ -1,7 +1,9 @@
 // Mel filter bank, log-mel energies and MFCC on one audio frame (float32).
 // THE definition is host/tinydev/ml/features.py; this file computes the same thing:
 //   x      = frame (int16 / 32768, or float as given), length frame_len
-//   X      = rfft(window * x zero-padded to n_fft);  P[k] = |X[k]|^2, k = 0..n_fft/2
+//   X      = rfft(window * x zero-padded to n_fft);  P[k] = |X[k] / n_fft|^2, k = 0..n_fft/2
+//            (dividing by n_fft keeps the level, and so the meaning of eps, the same for every
+//            FFT size; it is a power of two, so the scaling adds no rounding)
 //   mel(f) = 2595 * log10(1 + f / 700)              (HTK)
 //   p_i    = mel^-1(mel(fmin) + i * (mel(fmax) - mel(fmin)) / (n_mels + 1)),  i = 0..n_mels+1
 //   band b = triangle rising on (p_b, p_b+1], falling on (p_b+1, p_b+2), peak 1, over the bin
@@ -17,7 +19,8 @@
 #include "tml_dsp_status.h"
 #include "tml_fft.h"
 
-#define TML_LOGMEL_EPS (1e-6f)
+// -100 dB below a full-scale band: under int16 quantisation noise, above float32 round-off.
+#define TML_LOGMEL_EPS (1e-10f)
 #define TML_MEL_MAX_BANDS (128)
 
 typedef struct {
@@ -33,7 +36,9 @@ typedef struct {
 typedef struct {
     tml_mel_config_t cfg;
     tml_rfft_t fft;
-    uint32_t n_bins;      // n_fft / 2 + 1
+    uint32_t n_bins;
+    float scale_f32;      // 1 / n_fft
+    float scale_i16;      // 1 / (32768 * n_fft)      // n_fft / 2 + 1
     const float *window;  // frame_len
     const float *rise;    // n_bins: weight t of bin k on the rising edge of band band[k]
     const int16_t *band;  // n_bins: that band (n_mels: falling edge of the last band only; -1: none)
