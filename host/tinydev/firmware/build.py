@@ -20,6 +20,7 @@ from .source import get_source
 from .tree import patched_tree
 
 _INPUT_DIRS = ("cmodules", "device")
+_ERROR_LINE = re.compile(r"(error:|Error \d+|\*\*\*|[Ee]rror in manifest|No such file)")
 _COMPILE_LINE = re.compile(r"^(CC|CXX|AS|LINK|MPY|GEN|QSTR|FREEZE)\s+(\S+)")
 
 
@@ -102,7 +103,7 @@ def _run_make(args, log_path, reporter, what):
         proc.wait()
     if proc.returncode != 0:
         lines = Path(log_path).read_text(errors="replace").splitlines()
-        first_error = next((ln.strip() for ln in lines if "error" in ln.lower() and "make" not in ln[:5]), lines[-1] if lines else "")
+        first_error = next((ln.strip() for ln in lines if _ERROR_LINE.search(ln)), lines[-1] if lines else "")
         raise TinydevError(f"{what} failed: {first_error}", f"full log: {log_path}")
 
 
@@ -144,15 +145,17 @@ def _build_esp32(root, board, source, reporter, log_path):
     return out / board.artifact
 
 
-def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jobs=None, force=False):
-    """Build (or reuse) the firmware of one board and return a BuildResult."""
+def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jobs=None, force=False, out_dir=None):
+    """Build (or reuse) the firmware of one board and return a BuildResult.
+
+    out_dir: where to build (default build/<BOARD>[-asan] in the project)."""
     started = time.monotonic()
     board = get_board(board_name)
     root = project_root()
     flavour = "asan" if sanitize else ""
     if sanitize and board.name != "UNIX":
         raise TinydevError("the ASan/UBSan flavour exists for the UNIX board only")
-    out = build_dir(board.name, flavour)
+    out = Path(out_dir) if out_dir else build_dir(board.name, flavour)
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "build.log"
     log_path.write_text("")
@@ -182,6 +185,9 @@ def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jo
         reporter.step(f"building {board.name} ({board.port} port, MicroPython from {source.origin}: {source.path})")
         args = ["make", "-C", str(tree / "ports" / board.port), f"-j{jobs}"] + [f"{k}={v}" for k, v in make_vars.items()]
         stamp.unlink(missing_ok=True)
+        # makemanifest may keep a frozen_content.c generated against an older qstr table, which then
+        # redeclares qstrs that C code has since added: always have it written afresh.
+        (out / "frozen_content.c").unlink(missing_ok=True)
         _run_make(args, log_path, reporter, f"{board.name} build")
         if not firmware.exists():
             raise TinydevError(f"the build finished but {firmware} is missing", f"full log: {log_path}")
