@@ -55,7 +55,7 @@ class UnixDevice:
         finally:
             os.unlink(f.name)
         if p.returncode != 0:
-            raise DeviceError(f"device script failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+            raise DeviceError(f"device script failed:\n{p.stdout[-600:]}\n{p.stderr[-2000:]}")
         return p.stdout
 
 
@@ -75,7 +75,7 @@ class MpremoteDevice:
         finally:
             os.unlink(path)
         if p.returncode != 0 or "Traceback" in p.stdout:
-            raise DeviceError(f"device script failed:\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+            raise DeviceError(f"device script failed:\n{p.stdout[-600:]}\n{p.stderr[-2000:]}")
         return p.stdout
 
 
