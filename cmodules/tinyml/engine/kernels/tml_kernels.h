@@ -1,0 +1,97 @@
+// Kernel signatures shared by the portable reference kernels (kernels/portable/) and any
+// optimised variant: pure functions over plain arrays, no engine types, no allocation.
+#ifndef TML_KERNELS_H
+#define TML_KERNELS_H
+
+#include <stdint.h>
+
+typedef struct {
+    int32_t n, h, w, c;
+} tml_shape4_t;
+
+typedef struct {
+    int32_t stride_w, stride_h;
+    int32_t dilation_w, dilation_h;
+    int32_t pad_w, pad_h;
+    int32_t depth_multiplier;  // depthwise only
+    int32_t input_offset;      // -input zero point
+    int32_t output_offset;     // output zero point
+    int32_t act_min, act_max;
+    const int32_t *multiplier; // per output channel
+    const int32_t *shift;
+} tml_conv_params_t;
+
+typedef struct {
+    int32_t stride_w, stride_h;
+    int32_t dilation_w, dilation_h;
+    int32_t pad_w, pad_h;
+    int32_t depth_multiplier;
+    float act_min, act_max;
+} tml_conv_params_f32_t;
+
+// Filter OHWI; grouped when the input has a multiple of the filter's input channels.
+void tml_conv_s8(const tml_conv_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,
+    const tml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+    const tml_shape4_t *out_shape, int8_t *out);
+void tml_conv_f32(const tml_conv_params_f32_t *p, const tml_shape4_t *in_shape, const float *in,
+    const tml_shape4_t *filter_shape, const float *filter, const float *bias,
+    const tml_shape4_t *out_shape, float *out);
+
+// Filter 1HW(C*M).
+void tml_depthwise_conv_s8(const tml_conv_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,
+    const tml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+    const tml_shape4_t *out_shape, int8_t *out);
+
+typedef struct {
+    int32_t input_offset, filter_offset, output_offset;
+    int32_t act_min, act_max;
+    const int32_t *multiplier;  // per output channel, or a single entry
+    const int32_t *shift;
+    int32_t per_channel;
+} tml_fc_params_t;
+
+void tml_fully_connected_s8(const tml_fc_params_t *p, int32_t batches, int32_t accum_depth, int32_t output_depth,
+    const int8_t *in, const int8_t *filter, const int32_t *bias, int8_t *out);
+void tml_fully_connected_f32(float act_min, float act_max, int32_t batches, int32_t accum_depth,
+    int32_t output_depth, const float *in, const float *filter, const float *bias, float *out);
+
+typedef struct {
+    int32_t stride_w, stride_h;
+    int32_t filter_w, filter_h;
+    int32_t pad_w, pad_h;
+    int32_t act_min, act_max;
+} tml_pool_params_t;
+
+// Return 0 when a window has no input cell (TFLM's reference fails then too).
+int tml_average_pool_s8(const tml_pool_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,
+    const tml_shape4_t *out_shape, int8_t *out);
+void tml_max_pool_s8(const tml_pool_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,
+    const tml_shape4_t *out_shape, int8_t *out);
+
+typedef struct {
+    int32_t input_multiplier;
+    int32_t input_left_shift;
+    int32_t diff_min;
+} tml_softmax_params_t;
+
+void tml_softmax_s8(const tml_softmax_params_t *p, int32_t outer, int32_t depth, const int8_t *in, int8_t *out);
+
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift;
+    int32_t input1_multiplier, input1_shift;
+    int32_t input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t act_min, act_max;
+} tml_add_params_t;
+
+#define TML_BROADCAST_DIMS 6
+// Element-wise, or with numpy broadcasting: shapes padded to 6 dims (leading 1s).
+void tml_add_s8(const tml_add_params_t *p, int32_t n, const int8_t *in1, const int8_t *in2, int8_t *out);
+void tml_broadcast_add_s8(const tml_add_params_t *p, const int32_t *shape1, const int8_t *in1,
+    const int32_t *shape2, const int8_t *in2, const int32_t *out_shape, int8_t *out);
+void tml_add_f32(float act_min, float act_max, int32_t n, const float *in1, const float *in2, float *out);
+void tml_broadcast_add_f32(float act_min, float act_max, const int32_t *shape1, const float *in1,
+    const int32_t *shape2, const float *in2, const int32_t *out_shape, float *out);
+
+#endif
