@@ -17,12 +17,12 @@ int tml_hard_swish_params(float in_scale, int32_t in_zp, float out_scale, int32_
     const float hires_input_scale = (1.0f / 128.0f) * in_scale;
     const float reluish_scale = 3.0f / 32768.0f;
     int32_t m32;
-    tml_fp_quantize_multiplier((double)(hires_input_scale / out_scale), &m32, &p->output_exponent);
+    tml_quantize_multiplier((double)(hires_input_scale / out_scale), &m32, &p->output_exponent);
     p->output_mult16 = downscale_mult(m32);
     if (p->output_exponent > 0) {
         return -1;
     }
-    tml_fp_quantize_multiplier((double)(hires_input_scale / reluish_scale), &m32, &p->reluish_exponent);
+    tml_quantize_multiplier((double)(hires_input_scale / reluish_scale), &m32, &p->reluish_exponent);
     p->reluish_mult16 = downscale_mult(m32);
     return 0;
 }

@@ -9,15 +9,15 @@ void tml_leaky_relu_params(float in_scale, int32_t in_zp, float out_scale, int32
     // TFLM forms both ratios in float, then widens to double.
     double alpha_mult = (double)(in_scale * alpha / out_scale);
     double identity_mult = (double)(in_scale / out_scale);
-    tml_fp_quantize_multiplier(alpha_mult, &p->mult_alpha, &p->shift_alpha);
-    tml_fp_quantize_multiplier(identity_mult, &p->mult_identity, &p->shift_identity);
+    tml_quantize_multiplier(alpha_mult, &p->mult_alpha, &p->shift_alpha);
+    tml_quantize_multiplier(identity_mult, &p->mult_identity, &p->shift_identity);
 }
 
 void tml_leaky_relu_s8(const int8_t *in, int8_t *out, int32_t n, const tml_leaky_relu_params_t *p) {
     for (int32_t i = 0; i < n; i++) {
         int32_t x = (int32_t)in[i] - p->input_offset;
-        int32_t v = x >= 0 ? tml_fp_mbqm(x, p->mult_identity, p->shift_identity)
-                           : tml_fp_mbqm(x, p->mult_alpha, p->shift_alpha);
+        int32_t v = x >= 0 ? tml_mbqm(x, p->mult_identity, p->shift_identity)
+                           : tml_mbqm(x, p->mult_alpha, p->shift_alpha);
         v += p->output_offset;
         out[i] = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
     }

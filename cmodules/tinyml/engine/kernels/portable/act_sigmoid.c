@@ -1,7 +1,7 @@
 // LOGISTIC and TANH, int8 (reference_integer_ops::Logistic / Tanh as TFLM calls them): the input
 // is rescaled to Q4.27 and fed to gemmlowp's fixed-point logistic/tanh; outside a radius the
 // result saturates without computing.
-#include <math.h>
+#include <math.h>  // expf, tanhf for the float paths
 
 #include "tml_act.h"
 #include "tml_fixedpoint.h"
@@ -11,9 +11,9 @@
 void tml_sigmoid_params(float in_scale, int32_t in_zp, tml_sigmoid_params_t *p) {
     const double real = (double)in_scale * (double)(1 << (31 - INPUT_INTEGER_BITS));
     // TFLM uses frexp + round directly here (not QuantizeMultiplier).
-    const double q = frexp(real, &p->input_left_shift);
-    p->input_multiplier = (int32_t)round(q * (double)((int64_t)1 << 31));
-    p->input_range_radius = tml_fp_input_radius(INPUT_INTEGER_BITS, p->input_left_shift, 31);
+    const double q = tml_frexp(real, &p->input_left_shift);
+    p->input_multiplier = (int32_t)tml_round_i64(q * 2147483648.0);
+    p->input_range_radius = tml_fp_input_radius(INPUT_INTEGER_BITS, p->input_left_shift);
     p->input_zero_point = in_zp;
 }
 
@@ -25,9 +25,9 @@ void tml_logistic_s8(const int8_t *in, int8_t *out, int32_t n, const tml_sigmoid
         } else if (x >= p->input_range_radius) {
             out[i] = 127;
         } else {
-            const int32_t x_q4 = tml_fp_mbqm(x, p->input_multiplier, p->input_left_shift);
+            const int32_t x_q4 = tml_mbqm(x, p->input_multiplier, p->input_left_shift);
             const int32_t y_q0 = tml_fp_logistic(x_q4, INPUT_INTEGER_BITS);
-            int32_t y = tml_fp_rdbpot(y_q0, 31 - 8) - 128;  // output scale 1/256, zero point -128
+            int32_t y = tml_rdbpot(y_q0, 31 - 8) - 128;  // output scale 1/256, zero point -128
             y = y < -128 ? -128 : (y > 127 ? 127 : y);
             out[i] = (int8_t)y;
         }
@@ -42,9 +42,9 @@ void tml_tanh_s8(const int8_t *in, int8_t *out, int32_t n, const tml_sigmoid_par
         } else if (x >= p->input_range_radius) {
             out[i] = 127;
         } else {
-            const int32_t x_q4 = tml_fp_mbqm(x, p->input_multiplier, p->input_left_shift);
+            const int32_t x_q4 = tml_mbqm(x, p->input_multiplier, p->input_left_shift);
             const int32_t y_q0 = tml_fp_tanh(x_q4, INPUT_INTEGER_BITS);
-            int32_t y = tml_fp_rdbpot(y_q0, 31 - 7);  // output scale 1/128, zero point 0
+            int32_t y = tml_rdbpot(y_q0, 31 - 7);  // output scale 1/128, zero point 0
             y = y < -128 ? -128 : (y > 127 ? 127 : y);
             out[i] = (int8_t)y;
         }

@@ -9,9 +9,9 @@ void tml_sub_s8_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, i
     p->left_shift = 20;
     // Float steps as in CalculateOpDataSub, widened to double only at the end.
     const float twice_max = 2.0f * (s1 > s2 ? s1 : s2);
-    tml_fp_quantize_multiplier((double)(s1 / twice_max), &p->input1_multiplier, &p->input1_shift);
-    tml_fp_quantize_multiplier((double)(s2 / twice_max), &p->input2_multiplier, &p->input2_shift);
-    tml_fp_quantize_multiplier((double)(twice_max / ((float)(1 << p->left_shift) * so)), &p->output_multiplier,
+    tml_quantize_multiplier((double)(s1 / twice_max), &p->input1_multiplier, &p->input1_shift);
+    tml_quantize_multiplier((double)(s2 / twice_max), &p->input2_multiplier, &p->input2_shift);
+    tml_quantize_multiplier((double)(twice_max / ((float)(1 << p->left_shift) * so)), &p->output_multiplier,
         &p->output_shift);
 }
 
@@ -20,7 +20,7 @@ void tml_mul_s8_params(float s1, int32_t zp1, float s2, int32_t zp2, float so, i
     p->input2_offset = -zp2;
     p->output_offset = zpo;
     p->left_shift = 0;
-    tml_fp_quantize_multiplier((double)s1 * (double)s2 / (double)so, &p->output_multiplier, &p->output_shift);
+    tml_quantize_multiplier((double)s1 * (double)s2 / (double)so, &p->output_multiplier, &p->output_shift);
 }
 
 // Walk the output in row-major order, keeping the two input offsets in step.
@@ -53,9 +53,9 @@ void tml_sub_s8(const tml_bcast_t *b, const int8_t *x, const int8_t *y, int8_t *
     TML_BCAST_LOOP(b, {
         const int32_t a = (p->input1_offset + x[i1]) * (1 << p->left_shift);
         const int32_t c = (p->input2_offset + y[i2]) * (1 << p->left_shift);
-        const int32_t sa = tml_fp_mbqm(a, p->input1_multiplier, p->input1_shift);
-        const int32_t sc = tml_fp_mbqm(c, p->input2_multiplier, p->input2_shift);
-        out[o] = clamp8(tml_fp_mbqm(sa - sc, p->output_multiplier, p->output_shift) + p->output_offset, p);
+        const int32_t sa = tml_mbqm(a, p->input1_multiplier, p->input1_shift);
+        const int32_t sc = tml_mbqm(c, p->input2_multiplier, p->input2_shift);
+        out[o] = clamp8(tml_mbqm(sa - sc, p->output_multiplier, p->output_shift) + p->output_offset, p);
     });
 }
 
@@ -63,7 +63,7 @@ void tml_mul_s8(const tml_bcast_t *b, const int8_t *x, const int8_t *y, int8_t *
     TML_BCAST_LOOP(b, {
         const int32_t a = p->input1_offset + x[i1];
         const int32_t c = p->input2_offset + y[i2];
-        out[o] = clamp8(p->output_offset + tml_fp_mbqm(a * c, p->output_multiplier, p->output_shift), p);
+        out[o] = clamp8(p->output_offset + tml_mbqm(a * c, p->output_multiplier, p->output_shift), p);
     });
 }
 

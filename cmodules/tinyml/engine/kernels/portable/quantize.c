@@ -1,6 +1,4 @@
 // QUANTIZE / DEQUANTIZE kernels.
-#include <math.h>
-
 #include "tml_fixedpoint.h"
 #include "tml_quantize.h"
 
@@ -28,21 +26,19 @@ static void store_clamped(void *p, int type, int32_t i, int32_t v) {
     }
 }
 
-void tml_quantize_f32(const float *in, void *out, int32_t n, float scale, int32_t zp, int out_type) {
+void tml_affine_quantize_f32(const float *in, void *out, int32_t n, float scale, int32_t zp, int out_type) {
     for (int32_t i = 0; i < n; i++) {
-        // TFLM: static_cast<int32_t>(round(val / (float)scale)) + zp. The cast of an out-of-range
-        // float is undefined in C; saturate it first (the clamp below gives the same result).
-        float r = roundf(in[i] / scale);
-        int32_t q = r >= 2147483520.0f ? INT32_MAX - 65535 : (r <= -2147483520.0f ? INT32_MIN + 65535 : (int32_t)r);
-        if (r != r) {
-            q = 0;  // NaN
-        }
-        store_clamped(out, out_type, i, q + zp);
+        // TFLM: static_cast<int32_t>(round(val / (float)scale)) + zp, then clamp. Out of int32
+        // range TFLM's cast is undefined; we saturate (as an ARM VCVT would).
+        const float v = in[i] / scale;
+        int64_t q = v != v ? 0 : (int64_t)tml_roundf_i32(v);
+        q += zp;
+        store_clamped(out, out_type, i, q > INT32_MAX ? INT32_MAX : (q < INT32_MIN ? INT32_MIN : (int32_t)q));
     }
 }
 
 void tml_requant_params(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp, tml_requant_params_t *p) {
-    tml_fp_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &p->shift);
+    tml_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &p->shift);
     p->input_zp = in_zp;
     p->output_zp = out_zp;
 }
@@ -52,7 +48,7 @@ void tml_requantize(const void *in, int in_type, void *out, int out_type, int32_
     // equals the general formula below, so no special case is needed.
     for (int32_t i = 0; i < n; i++) {
         const int32_t x = load_int(in, in_type, i) - p->input_zp;
-        store_clamped(out, out_type, i, tml_fp_mbqm(x, p->multiplier, p->shift) + p->output_zp);
+        store_clamped(out, out_type, i, tml_mbqm(x, p->multiplier, p->shift) + p->output_zp);
     }
 }
 

@@ -57,7 +57,7 @@ int32_t tml_reduce_in_count(const int32_t *dims, int ndims, int32_t mask) {
     } while (0)
 
 void tml_mean_s8_params(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp, tml_mean_params_t *p) {
-    tml_fp_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &p->shift);
+    tml_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &p->shift);
     p->input_zp = in_zp;
     p->output_zp = out_zp;
     p->same_quant = in_zp == out_zp && in_scale == out_scale;
@@ -104,7 +104,7 @@ void tml_mean_s8(const int8_t *in, const int32_t *dims, int ndims, int32_t mask,
     const int out_shift = p->shift - shift;
     for (int32_t k = 0; k < nout; k++) {
         const int32_t shifted = (int32_t)(sums[k] - p->input_zp * count);
-        int32_t v = tml_fp_mbqm(shifted, mult, out_shift) + p->output_zp;
+        int32_t v = tml_mbqm(shifted, mult, out_shift) + p->output_zp;
         v = v < -128 ? -128 : (v > 127 ? 127 : v);
         out[k] = (int8_t)v;
     }

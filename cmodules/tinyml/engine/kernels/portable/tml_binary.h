@@ -38,9 +38,4 @@ void tml_mul_f32(const tml_bcast_t *b, const float *x, const float *y, float *ou
 void tml_sub_i32(const tml_bcast_t *b, const int32_t *x, const int32_t *y, int32_t *out, int32_t act_min, int32_t act_max);
 void tml_mul_i32(const tml_bcast_t *b, const int32_t *x, const int32_t *y, int32_t *out, int32_t act_min, int32_t act_max);
 
-// Fused activation ranges (kernel_util.cc CalculateActivationRange[Quantized]); act is the TFLite
-// ActivationFunctionType (0 none, 1 relu, 2 relu_n1_to_1, 3 relu6). Return -1 for other values.
-int tml_act_range_s8(int act, float out_scale, int32_t out_zp, int32_t *act_min, int32_t *act_max);
-int tml_act_range_f32(int act, float *act_min, float *act_max);
-
 #endif

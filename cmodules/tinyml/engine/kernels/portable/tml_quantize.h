@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 // float -> int8/int16/uint8 (qmin/qmax give the type): round(x / scale) + zero_point, clamped.
-void tml_quantize_f32(const float *in, void *out, int32_t n, float scale, int32_t zp, int out_type);
+void tml_affine_quantize_f32(const float *in, void *out, int32_t n, float scale, int32_t zp, int out_type);
 // Integer -> integer requantisation; in_type/out_type are TFLite tensor types (INT8 9, UINT8 3, INT16 7).
 typedef struct {
     int32_t multiplier, input_zp, output_zp;

@@ -37,7 +37,7 @@ void tml_transpose_conv_s8(const tml_tconv_geom_t *g, const int8_t *in, int32_t 
     for (int32_t i = 0; i < n; i++) {
         const int32_t c = i % depth;
         int32_t v = acc[i] + (bias ? bias[c] : 0);
-        v = tml_fp_mbqm(v, mult[c], shift[c]) + output_offset;
+        v = tml_mbqm(v, mult[c], shift[c]) + output_offset;
         v = v < act_min ? act_min : (v > act_max ? act_max : v);
         out[i] = (int8_t)v;
     }
