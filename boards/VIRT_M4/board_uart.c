@@ -26,7 +26,7 @@ typedef struct {
 
 #define UART0 ((cmsdk_uart_t *)0x40004000)
 
-static uint8_t rx_buf_array[512];
+static uint8_t rx_buf_array[1024];
 static ringbuf_t rx_buf = { rx_buf_array, sizeof(rx_buf_array), 0, 0 };
 
 static void uart0_rx_isr(void) {

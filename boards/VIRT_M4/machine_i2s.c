@@ -9,6 +9,7 @@
 #include <string.h>
 #include "py/runtime.h"
 #include "py/mphal.h"
+#include "py/objarray.h"
 #include "extmod/modmachine.h"
 #include "board.h"
 
@@ -177,7 +178,7 @@ static mp_obj_t machine_i2s_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     if (self->peer == mp_const_none) {
         memset(bufinfo.buf, 0, len);
     } else {
-        mp_obj_t view = mp_obj_new_memoryview('B', len, bufinfo.buf);
+        mp_obj_t view = mp_obj_new_memoryview('B' | MP_OBJ_ARRAY_TYPECODE_FLAG_RW, len, bufinfo.buf);
         mp_call_function_1(mp_load_attr(self->peer, MP_QSTR_readinto), view);
     }
     return MP_OBJ_NEW_SMALL_INT(len);

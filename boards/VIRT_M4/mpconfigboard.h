@@ -4,6 +4,8 @@
 #define MICROPY_HW_BOARD_STDIO              (1)
 #define MICROPY_PY_SYS_STDIO_BUFFER         (1)
 #define MICROPY_PY_SELECT                   (1)
+// Larger raw-paste flow-control window: fewer host round trips for mpremote.
+#define MICROPY_REPL_STDIN_BUFFER_MAX       (1024)
 #define MICROPY_PY_ASYNCIO                  (1)
 #define MICROPY_VFS_ROM                     (0)
 
