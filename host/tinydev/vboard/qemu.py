@@ -40,25 +40,26 @@ def state_dir(board, base=None):
     return path
 
 
-def qemu_command(firmware, fast_idle=False):
+def qemu_command(firmware, disk, fast_idle=False):
     """The QEMU command line of the VIRT_M4 board (boards/VIRT_M4/README.md explains each part).
 
-    The disk image is the file DISK_NAME in QEMU's working directory, opened by the firmware
-    through semihosting."""
+    The firmware opens its disk image through semihosting; its path is the `disk=` argument."""
     icount = "shift=0,sleep=off" if fast_idle else "shift=0"
     return [
         QEMU, "-M", MACHINE, "-nographic", "-monitor", "none",
-        "-semihosting-config", "enable=on,target=native",
+        "-semihosting-config", f"enable=on,target=native,arg=firmware,arg=disk={disk}",
         "-icount", icount, "-serial", "pty", "-kernel", str(firmware),
     ]
 
 
 def _alive(pid):
+    """True while the QEMU process runs (a zombie waiting for a reaper has ended)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    return QEMU.encode() in cmdline
+    return QEMU.encode() in cmdline and state not in ("Z", "X")
 
 
 def _read_state(path):
@@ -86,19 +87,25 @@ def _wait_for_pty(log_path, proc, timeout):
     raise TinydevError("QEMU did not open its serial pty", f"see {log_path}")
 
 
-def _wait_for_repl(port, timeout):
+def _wait_for_repl(port, proc, log_path, timeout):
     """Interrupt whatever main.py does and wait for the friendly REPL prompt."""
     import serial
 
     deadline = time.monotonic() + timeout
-    with serial.Serial(port, 115200, timeout=0.2) as ser:
-        seen = b""
-        while time.monotonic() < deadline:
-            ser.write(b"\r\x03\x02")
-            seen = (seen + ser.read(256))[-512:]
-            if b">>> " in seen:
-                return
-    raise TinydevError(f"the virtual board on {port} did not answer with a REPL prompt", "check the firmware; `tinydev vboard stop`")
+    try:
+        with serial.Serial(port, 115200, timeout=0.2) as ser:
+            seen = b""
+            while time.monotonic() < deadline and proc.poll() is None:
+                ser.write(b"\r\x03\x02")
+                seen = (seen + ser.read(256))[-512:]
+                if b">>> " in seen:
+                    return
+    except (OSError, serial.SerialException):
+        pass
+    if proc.poll() is not None:
+        detail = log_path.read_text(errors="replace").strip().splitlines()
+        raise TinydevError(f"QEMU stopped while the board booted: {detail[-1] if detail else 'no output'}", f"see {log_path}")
+    raise TinydevError(f"the virtual board on {port} did not answer with a REPL prompt", f"check the firmware; see {log_path}")
 
 
 def start(board="VIRT_M4", firmware=None, fast_idle=False, base=None, timeout=30):
@@ -117,14 +124,14 @@ def start(board="VIRT_M4", firmware=None, fast_idle=False, base=None, timeout=30
     log_path = folder / "qemu.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            qemu_command(firmware, fast_idle), cwd=folder, stdin=subprocess.DEVNULL,
+            qemu_command(firmware, folder / DISK_NAME, fast_idle), cwd=folder, stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
         port = _wait_for_pty(log_path, proc, timeout)
         info = BoardInfo(board, proc.pid, port, str(folder / DISK_NAME), str(firmware), time.time())
         (folder / "state.json").write_text(json.dumps(asdict(info)))
-        _wait_for_repl(port, timeout)
+        _wait_for_repl(port, proc, log_path, timeout)
     except BaseException:
         _kill(proc.pid)
         raise
