@@ -60,7 +60,6 @@ void tml_mean_s8_params(float in_scale, int32_t in_zp, float out_scale, int32_t 
     tml_quantize_multiplier((double)in_scale / (double)out_scale, &p->multiplier, &p->shift);
     p->input_zp = in_zp;
     p->output_zp = out_zp;
-    p->same_quant = in_zp == out_zp && in_scale == out_scale;
 }
 
 static int count_leading_zeros64(uint64_t x) {
@@ -89,14 +88,8 @@ void tml_mean_s8(const int8_t *in, const int32_t *dims, int ndims, int32_t mask,
         }
     }
     TML_REDUCE_LOOP(dims, ndims, mask, { sums[o] += in[i]; });
-    if (p->same_quant) {
-        // reference_ops::Mean: integer division of the raw sum, truncating toward zero.
-        for (int32_t k = 0; k < nout; k++) {
-            out[k] = (int8_t)(sums[k] / count);
-        }
-        return;
-    }
-    // QuantizedMeanOrSum: fold 1/count into the multiplier, then one requantisation.
+    // QuantizedMeanOrSum (integer version, used by TFLM for every int8 MEAN, also when input and
+    // output quantisation are equal): fold 1/count into the multiplier, then requantise once.
     int shift = 63 - count_leading_zeros64((uint64_t)count);
     shift = shift < 32 ? shift : 32;
     shift = shift < 31 + p->shift ? shift : 31 + p->shift;

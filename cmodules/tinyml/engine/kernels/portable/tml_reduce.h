@@ -18,7 +18,6 @@ int32_t tml_reduce_in_count(const int32_t *dims, int ndims, int32_t mask);
 typedef struct {
     int32_t input_zp, output_zp, multiplier;  // multiplier/shift: QuantizeMultiplier(in_scale/out_scale)
     int shift;
-    int same_quant;                            // input and output scale and zero point equal
 } tml_mean_params_t;
 void tml_mean_s8_params(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp, tml_mean_params_t *p);
 
