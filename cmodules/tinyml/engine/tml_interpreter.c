@@ -293,7 +293,7 @@ tml_status_t tml_allocate(tml_interpreter_t *it, void *arena, size_t len) {
     uint8_t *base = aligned_base(arena, &usable);
     size_t pad = len - usable;
     if (arena == NULL || usable < it->arena_needed) {
-        fail_at(it, TML_ERR_ARENA, -1, "arena too small");
+        fail_at(it, TML_ERR_ARENA, -1, "the arena is smaller than the plan");
         it->error.bytes_needed = (uint32_t)(it->arena_needed + pad);
         return TML_ERR_ARENA;
     }

@@ -1,0 +1,97 @@
+"""tinyml.Model on the UNIX firmware against TFLM: the KWS model on fixed inputs must give the
+same int8 outputs bit for bit. The firmware comes from $TINYDEV_UNIX_FW (a micropython binary
+built with USER_C_MODULES=cmodules)."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+MODELS = Path(os.environ.get("TINYDEV_MLPERF_DIR", "/work/shared/models/mlperf-tiny"))
+FW = os.environ.get("TINYDEV_UNIX_FW")
+
+pytestmark = pytest.mark.skipif(
+    not FW or not Path(FW).exists(),
+    reason="TINYDEV_UNIX_FW is not set to a UNIX micropython build with the tinyml module",
+)
+
+runtime = pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
+
+# Inputs the firmware can regenerate without numpy: a few patterns over the int8 range.
+PATTERNS = {
+    "zeros": "0",
+    "ramp": "(i * 7) % 256 - 128",
+    "alternate": "127 if i % 2 else -128",
+    "lcg": "((i * 1103515245 + 12345) >> 8) % 256 - 128",
+}
+
+SCRIPT = """
+import tinyml, json
+m = tinyml.Model({path!r})
+results = {{}}
+for name, expr in {patterns!r}.items():
+    v = m.input(0)
+    for i in range(len(v)):
+        v[i] = eval(expr, {{'i': i}})
+    m.invoke()
+    results[name] = list(m.output(0))
+print(json.dumps({{'arena': m.arena_size, 'ops': list(m.ops), 'outputs': results}}))
+"""
+
+
+def run_fw(script, tmp_path):
+    path = tmp_path / "run.py"
+    path.write_text(script)
+    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr or proc.stdout
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pattern(expr, n):
+    return np.array([eval(expr, {"i": i}) for i in range(n)], dtype=np.int8)
+
+
+def test_kws_matches_tflm(tmp_path):
+    model = MODELS / "kws_ref_model.tflite"
+    if not model.exists():
+        pytest.skip(f"{model} not found")
+    got = run_fw(SCRIPT.format(path=str(model), patterns=PATTERNS), tmp_path)
+    ref = runtime.Interpreter.from_bytes(model.read_bytes())
+    shape = ref.get_input_details(0)["shape"]
+    for name, expr in PATTERNS.items():
+        x = pattern(expr, int(np.prod(shape))).reshape(shape)
+        ref.set_input(x, 0)
+        ref.invoke()
+        want = ref.get_output(0).reshape(-1).tolist()
+        assert got["outputs"][name] == want, f"pattern {name}: firmware {got['outputs'][name]} vs TFLM {want}"
+    assert got["ops"][0] == "CONV_2D" and got["ops"][-1] == "SOFTMAX"
+
+
+def test_errors_are_python_exceptions(tmp_path):
+    model = MODELS / "ad01_int8.tflite"
+    script = f"""
+import tinyml
+b = open({str(model)!r}, 'rb').read()
+out = []
+try:
+    tinyml.Model(b, arena=bytearray(64))
+except MemoryError as e:
+    out.append('MemoryError:' + str(e))
+try:
+    tinyml.Model(b[:200])
+except ValueError as e:
+    out.append('ValueError:' + str(e))
+m = tinyml.Model(b)
+out.append('ok:%d' % m.arena_size)
+print(repr(out))
+"""
+    path = tmp_path / "err.py"
+    path.write_text(script)
+    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr or proc.stdout
+    text = proc.stdout
+    assert "MemoryError:" in text and "bytes needed" in text
+    assert "ValueError:" in text
+    assert "ok:" in text
