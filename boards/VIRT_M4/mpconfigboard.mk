@@ -19,6 +19,7 @@ MPY_CROSS_FLAGS += -march=armv7emsp
 MICROPY_HEAP_SIZE ?= 307200
 
 MICROPY_VFS_LFS2 = 1
+MICROPY_LIBM_SQRT_HW = 1
 
 # Board sources, with absolute paths (the $(BUILD)/%.o rule accepts them).
 VIRT_M4_DIR := $(abspath $(BOARD_DIR))
