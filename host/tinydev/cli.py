@@ -79,6 +79,26 @@ def vboard_status(board):
     click.echo(f"{info.board}: running, pid {info.pid}, port {info.port}, disk {info.disk}")
 
 
+@cli.command("run")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--port", "-p", envvar="TINYDEV_PORT", help="serial port or mpremote URL (default: the running virtual board)")
+@click.option("--no-follow", is_flag=True, help="do not wait for the script's output")
+def run_command(file, port, no_follow):
+    """Run a script on the board from the host (like `mpremote run`)."""
+    from .link.mpremote import run_mpremote
+
+    sys.exit(run_mpremote(port, "run", *(["--no-follow"] if no_follow else []), file))
+
+
+@cli.command("repl")
+@click.option("--port", "-p", envvar="TINYDEV_PORT", help="serial port or mpremote URL (default: the running virtual board)")
+def repl_command(port):
+    """Open the board's REPL (Ctrl-] leaves)."""
+    from .link.mpremote import run_mpremote
+
+    sys.exit(run_mpremote(port, "repl"))
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="tinydev", standalone_mode=False)

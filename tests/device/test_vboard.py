@@ -29,12 +29,18 @@ def test_start_status_stop_through_the_cli(virt_m4_fw, tmp_path):
         assert "2" in mpremote(port, "exec", "print(1 + 1)")
         again = _cli("vboard", "start", "--firmware", str(virt_m4_fw), env=env)  # idempotent
         assert again.stdout.strip() == port
+        script = tmp_path / "hello.py"
+        script.write_text("print('answer', 6 * 7)\n")
+        ran = _cli("run", str(script), env=env)  # no --port: the running virtual board
+        assert ran.returncode == 0 and "answer 42" in ran.stdout, ran.stderr
     finally:
         stopped = _cli("vboard", "stop", env=env)
     assert stopped.stdout.strip() == "stopped"
     assert not qemu._alive(pid), "QEMU still runs after stop"
     assert _cli("vboard", "status", env=env).returncode == 1
     assert _cli("vboard", "stop", env=env).stdout.strip() == "not running"
+    no_board = _cli("run", str(script), env=env)
+    assert no_board.returncode == 1 and "no board" in no_board.stderr
 
 
 def test_files_survive_a_restart(virt_m4_fw, tmp_path):
