@@ -39,6 +39,21 @@ def firmware_build(board, micropython, sanitize, force, jobs):
     click.echo(str(result.firmware))
 
 
+@firmware.command("flash")
+@click.option("--port", "-p", required=True, help="serial port of the ESP32-S3 (e.g. /dev/ttyUSB0, /dev/ttyACM0)")
+@click.option("--firmware", "firmware_path", type=click.Path(exists=True), default=None,
+              help="merged firmware.bin or ESP-IDF build folder (default: build/ESP32_S3)")
+@click.option("--baud", type=int, default=460800, show_default=True)
+def firmware_flash(port, firmware_path, baud):
+    """Flash an ESP32-S3 build (esptool): checks chip and image first."""
+    from .firmware.flash import flash
+    from .paths import build_dir
+
+    plan = flash(port, firmware_path or build_dir("ESP32_S3"), baud=baud)
+    for offset, path in plan:
+        click.echo(f"0x{offset:06x}  {path}")
+
+
 @cli.group()
 def vboard():
     """Virtual boards: the VIRT_M4 firmware on QEMU, its serial on a pty."""
