@@ -44,6 +44,31 @@ static tml_status_t check_operator(tml_model_t *m, uint32_t i, tml_error_t *err)
     return TML_OK;
 }
 
+// Scales finite and >= 0, zero points inside the type's range: kernels may then add offsets
+// to values without overflowing. Done once here; the per-eval decode skips it.
+static tml_status_t check_quant_values(tml_model_t *m, const tml_tensor_t *t, tml_error_t *err) {
+    int32_t lo = INT32_MIN, hi = INT32_MAX;
+    if (t->type == TML_TYPE_INT8) {
+        lo = -128;
+        hi = 127;
+    } else if (t->type == TML_TYPE_UINT8) {
+        lo = 0;
+        hi = 255;
+    } else if (t->type == TML_TYPE_INT16) {
+        lo = -32768;
+        hi = 32767;
+    }
+    for (int32_t c = 0; c < t->num_channels; c++) {
+        float scale = tml_load_f32(t->channel_scales + 4 * c);
+        int64_t zp = t->channel_zero_points ? (int64_t)tml_load_u64(t->channel_zero_points + 8 * c) : 0;
+        if (!(scale >= 0.0f && scale <= 3.402823466e+38f) || zp < lo || zp > hi) {
+            m->fb.bad_offset = (uint32_t)(t->channel_scales - m->fb.buf) + 4u * (uint32_t)c;
+            return fail(m, err, TML_ERR_BAD_MODEL, t->index, "quantisation scale or zero point out of range");
+        }
+    }
+    return TML_OK;
+}
+
 tml_status_t tml_model_init(tml_model_t *m, const uint8_t *buf, size_t len, tml_error_t *err) {
     tml_fb_table_t root, subgraph;
     tml_fb_vec_t subgraphs;
@@ -91,7 +116,7 @@ tml_status_t tml_model_init(tml_model_t *m, const uint8_t *buf, size_t len, tml_
     }
     for (uint32_t i = 0; i < m->tensors.count; i++) {
         tml_tensor_t t;
-        if ((s = tml_model_tensor(m, (int32_t)i, &t, err)) != TML_OK) {
+        if ((s = tml_model_tensor(m, (int32_t)i, &t, err)) != TML_OK || (s = check_quant_values(m, &t, err)) != TML_OK) {
             return s;
         }
     }

@@ -13,7 +13,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-ENGINE_DIRS = ("", "ops", "kernels/portable")
+# Kernel sets live in kernels/<set>/; each guards itself with the selection macros of
+# kernels/tml_kernels.h, so all of them are compiled and the preprocessor picks.
+ENGINE_DIRS = ("", "ops", "kernels/*")
 BASE_FLAGS = ("-std=c99", "-O2", "-fPIC", "-shared", "-Wall", "-Wextra")
 SANITIZE_FLAGS = ("-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
                   "-fno-sanitize-recover=undefined")
@@ -35,7 +37,7 @@ def engine_sources(root: Path | None = None) -> list[Path]:
     root = root or engine_dir()
     files: list[Path] = []
     for sub in ENGINE_DIRS:
-        files += sorted((root / sub).glob("*.c"))
+        files += sorted(root.glob(f"{sub}/*.c" if sub else "*.c"))
     return files
 
 

@@ -39,7 +39,7 @@ void tml_conv_s8(const tml_conv_params_t *p, const tml_shape4_t *in_shape, const
                         }
                     }
                     if (bias) {
-                        acc += bias[oc];
+                        acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);  // wraps like TFLM, no UB
                     }
                     acc = tml_mbqm(acc, p->multiplier[oc], p->shift[oc]) + p->output_offset;
                     acc = acc < p->act_min ? p->act_min : acc;

@@ -14,7 +14,7 @@ void tml_fully_connected_s8(const tml_fc_params_t *p, int32_t batches, int32_t a
                 acc += ((int32_t)f[d] + p->filter_offset) * ((int32_t)ib[d] + p->input_offset);
             }
             if (bias) {
-                acc += bias[oc];
+                acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);  // wraps like TFLM, no UB
             }
             int ch = p->per_channel ? oc : 0;
             acc = tml_mbqm(acc, p->multiplier[ch], p->shift[ch]) + p->output_offset;
