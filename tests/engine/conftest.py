@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-FULL = os.environ.get("TINYDEV_FULL", "") not in ("", "0")
+from ref import FULL  # noqa: E402
 
 
 @pytest.fixture(scope="session")

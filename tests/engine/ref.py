@@ -34,8 +34,11 @@ if not MLPERF_DIR.is_dir():  # CI: a copy of shared/ lies beside the clone
             MLPERF_DIR = cand
             break
 
+# TINYDEV_FULL=1: the full (slow) runs: >= 1000 generated cases, long fuzzing, thousands of mutants.
+FULL = os.environ.get("TINYDEV_FULL", "") not in ("", "0")
+
 # Bump when the generators change in a way that changes the produced models.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "3"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -131,8 +134,12 @@ def cached(params, build: Callable[[], tuple[bytes, dict]]) -> tuple[bytes, dict
 
 
 def representative(input_shapes: Sequence[Sequence[int]], seed: int, n: int = 32,
-                   ranges: Sequence[tuple[float, float]] | None = None):
-    """A seeded representative-dataset generator: uniform samples in a per-input range."""
+                   ranges: Sequence[tuple[float, float]] | None = None, names: Sequence[str] | None = None):
+    """A seeded representative-dataset generator: uniform samples in a per-input range.
+
+    With ``names`` (the signature's input names) each sample is a dict: the calibrator's list
+    form follows the converted model's input order, which is not the Keras order.
+    """
     rng = np.random.default_rng(seed)
     if ranges is None:
         ranges = [(-1.0, 1.0)] * len(input_shapes)
@@ -141,7 +148,7 @@ def representative(input_shapes: Sequence[Sequence[int]], seed: int, n: int = 32
 
     def gen():
         for s in samples:
-            yield s
+            yield dict(zip(names, s)) if names else s
 
     return gen
 
@@ -156,7 +163,8 @@ def convert(keras_model, seed: int = 0, n_rep: int = 32, ranges=None, rep=None) 
     tf = require_tf()
     if rep is None:
         shapes = [tuple(int(d) for d in t.shape) for t in keras_model.inputs]
-        rep = representative(shapes, seed, n_rep, ranges)
+        names = [t.name for t in keras_model.inputs]
+        rep = representative(shapes, seed, n_rep, ranges, names=names)
     conv = tf.lite.TFLiteConverter.from_keras_model(keras_model)
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
     conv.representative_dataset = rep
@@ -226,6 +234,22 @@ def model_ops(model_bytes: bytes) -> list[str]:
         ip = tf.lite.Interpreter(model_content=model_bytes)
         ops = ip._get_ops_details()
     return [o["op_name"] for o in ops]
+
+
+def min_int8_scale(model_bytes: bytes) -> float:
+    """Smallest quantisation scale of the model's int8 activation tensors (1.0 if none).
+
+    A collapsed range (scale ~1e-8, e.g. ReLU after all-negative calibration data) makes TFLM
+    abort() the process while preparing, so generators must not hand such models to it."""
+    tf = require_tf()
+    import warnings
+
+    with warnings.catch_warnings(), _quiet_fds():
+        warnings.simplefilter("ignore")
+        ip = tf.lite.Interpreter(model_content=model_bytes)
+        scales = [d["quantization"][0] for d in ip.get_tensor_details()
+                  if d["dtype"] == np.int8 and d["quantization"][0] > 0]
+    return float(min(scales)) if scales else 1.0
 
 
 # --------------------------------------------------------------------------------------------
