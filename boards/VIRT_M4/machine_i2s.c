@@ -5,11 +5,16 @@
 // until they are due. A reader that falls more than ibuf behind loses the
 // oldest samples (overrun), as with a real I2S ring buffer. TX mode paces
 // write() the same way and hands the samples to the attached sink's write().
+// Like extmod's I2S, polling the object (asyncio.StreamReader(i2s)) switches it
+// to asyncio mode: readable once a DMA block (ibuf / 4) is due, and readinto()
+// returns what is due without blocking.
 
 #include <string.h>
 #include "py/runtime.h"
 #include "py/mphal.h"
 #include "py/objarray.h"
+#include "py/mperrno.h"
+#include "py/stream.h"
 #include "extmod/modmachine.h"
 #include "board.h"
 
@@ -26,12 +31,15 @@ typedef struct _machine_i2s_obj_t {
     uint8_t bits;
     uint8_t format;
     bool active;
+    bool asyncio_mode;
     int32_t rate;
     int32_t ibuf;
     mp_obj_t sck, ws, sd;
     mp_obj_t peer;         // attached source (RX) or sink (TX)
-    uint32_t start_us;     // board time of frame 0 of the stream
-    uint64_t frames_done;  // frames handed to the application so far
+    // Stream clock: frame `frames_done` (the next one for the application) is due
+    // at start_us + frames_done / rate. Whole seconds move into start_us.
+    uint32_t start_us;
+    uint32_t frames_done;
 } machine_i2s_obj_t;
 
 MP_REGISTER_ROOT_POINTER(struct _machine_i2s_obj_t *machine_i2s_obj[2]);
@@ -89,6 +97,7 @@ static void machine_i2s_init_helper(machine_i2s_obj_t *self, size_t n_args, cons
     self->rate = args[ARG_rate].u_int;
     self->ibuf = args[ARG_ibuf].u_int;
     self->active = true;
+    self->asyncio_mode = false;
     self->start_us = mp_hal_ticks_us();
     self->frames_done = 0;
 }
@@ -140,25 +149,42 @@ static mp_obj_t machine_i2s_attach(mp_obj_t self_in, mp_obj_t peer) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(machine_i2s_attach_obj, machine_i2s_attach);
 
-// Wait (sleeping) until `frames` more frames are due on the wire, dropping what
-// the ring buffer (ibuf) could not have held if the application was late.
-static void i2s_wait_for_frames(machine_i2s_obj_t *self, size_t frames) {
-    uint64_t due_frames = self->frames_done + frames;
-    uint32_t due_us = self->start_us + (uint32_t)(due_frames * 1000000 / self->rate);
-    int32_t late_us = (int32_t)(mp_hal_ticks_us() - due_us);
-    uint32_t ibuf_us = (uint64_t)self->ibuf / i2s_frame_bytes(self) * 1000000 / self->rate;
-    if (late_us > (int32_t)ibuf_us) {
-        // Overrun: restart the stream clock so the buffer holds exactly ibuf.
-        self->start_us += late_us - ibuf_us;
+static uint32_t i2s_ibuf_frames(machine_i2s_obj_t *self) {
+    return MAX(1, self->ibuf / i2s_frame_bytes(self));
+}
+
+// Frames due now and not yet read (negative: the next frame is in the future).
+// A backlog beyond ibuf is an overrun: the oldest frames are dropped (a source
+// with a skip(nbytes) method is told, to stay in step with board time).
+static int32_t i2s_frames_due(machine_i2s_obj_t *self) {
+    uint32_t secs = self->frames_done / self->rate;
+    self->frames_done -= secs * self->rate;
+    self->start_us += secs * 1000000;
+    int32_t elapsed_us = (int32_t)(mp_hal_ticks_us() - self->start_us);
+    int32_t due = (int64_t)elapsed_us * self->rate / 1000000 - (int32_t)self->frames_done;
+    int32_t lost = due - (int32_t)i2s_ibuf_frames(self);
+    if (lost > 0) {
+        self->frames_done += lost;
+        due -= lost;
+        mp_obj_t dest[3];
+        mp_load_method_maybe(self->peer, MP_QSTR_skip, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            dest[2] = mp_obj_new_int(lost * i2s_frame_bytes(self));
+            mp_call_method_n_kw(1, 0, dest);
+        }
     }
+    return due;
+}
+
+// Sleep until `frames` frames are due.
+static void i2s_wait_for_frames(machine_i2s_obj_t *self, int32_t frames) {
     for (;;) {
-        int32_t wait_us = (int32_t)(due_us - mp_hal_ticks_us());
-        if (wait_us <= 0) {
+        int32_t missing = frames - i2s_frames_due(self);
+        if (missing <= 0) {
             break;
         }
-        mp_event_wait_ms((wait_us + 999) / 1000);
+        mp_event_wait_ms(MAX(1, (int64_t)missing * 1000 / self->rate));
     }
-    self->frames_done = due_frames;
 }
 
 // readinto(buf): fill buf with samples, blocking; returns the number of bytes.
@@ -170,11 +196,17 @@ static mp_obj_t machine_i2s_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     mp_buffer_info_t bufinfo;
     mp_get_buffer_raise(buf_in, &bufinfo, MP_BUFFER_WRITE);
     size_t frame = i2s_frame_bytes(self);
-    size_t len = bufinfo.len / frame * frame;
+    int32_t frames = bufinfo.len / frame;
+    if (self->asyncio_mode) {
+        frames = MIN(frames, MAX(0, i2s_frames_due(self)));
+    } else {
+        i2s_wait_for_frames(self, frames);
+    }
+    size_t len = frames * frame;
     if (len == 0) {
         return MP_OBJ_NEW_SMALL_INT(0);
     }
-    i2s_wait_for_frames(self, len / frame);
+    self->frames_done += frames;
     if (self->peer == mp_const_none) {
         memset(bufinfo.buf, 0, len);
     } else {
@@ -194,17 +226,41 @@ static mp_obj_t machine_i2s_write(mp_obj_t self_in, mp_obj_t buf_in) {
     mp_buffer_info_t bufinfo;
     mp_get_buffer_raise(buf_in, &bufinfo, MP_BUFFER_READ);
     size_t frame = i2s_frame_bytes(self);
-    size_t len = bufinfo.len / frame * frame;
+    int32_t frames = bufinfo.len / frame;
+    size_t len = frames * frame;
     if (len == 0) {
         return MP_OBJ_NEW_SMALL_INT(0);
     }
     if (self->peer != mp_const_none) {
         mp_call_function_1(mp_load_attr(self->peer, MP_QSTR_write), mp_obj_new_bytes(bufinfo.buf, len));
     }
-    i2s_wait_for_frames(self, len / frame);
+    i2s_wait_for_frames(self, frames);
+    self->frames_done += frames;
     return MP_OBJ_NEW_SMALL_INT(len);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(machine_i2s_write_obj, machine_i2s_write);
+
+static mp_uint_t machine_i2s_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    machine_i2s_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (request != MP_STREAM_POLL) {
+        *errcode = MP_EINVAL;
+        return MP_STREAM_ERROR;
+    }
+    self->asyncio_mode = true;
+    mp_uint_t ret = 0;
+    if ((arg & MP_STREAM_POLL_RD) && self->active && self->mode == I2S_MODE_RX
+        && i2s_frames_due(self) >= (int32_t)MAX(1, i2s_ibuf_frames(self) / 4)) {
+        ret |= MP_STREAM_POLL_RD;
+    }
+    if ((arg & MP_STREAM_POLL_WR) && self->active && self->mode == I2S_MODE_TX) {
+        ret |= MP_STREAM_POLL_WR;
+    }
+    return ret;
+}
+
+static const mp_stream_p_t machine_i2s_stream_p = {
+    .ioctl = machine_i2s_ioctl,
+};
 
 static const mp_rom_map_elem_t machine_i2s_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_init), MP_ROM_PTR(&machine_i2s_init_obj) },
@@ -226,5 +282,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_NONE,
     make_new, machine_i2s_make_new,
     print, machine_i2s_print,
+    protocol, &machine_i2s_stream_p,
     locals_dict, &machine_i2s_locals_dict
     );
