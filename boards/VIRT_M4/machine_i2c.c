@@ -3,10 +3,12 @@
 // dev.write(data) (data[0] is usually the register), a read calls dev.read(n),
 // which returns n bytes. No device at the address means NACK: OSError(ENODEV),
 // as on hardware ports. All the methods of extmod's machine_i2c work on top.
+// Transfers take their bus time at `freq`.
 
 #include <string.h>
 #include "py/runtime.h"
 #include "py/mperrno.h"
+#include "py/mphal.h"
 #include "extmod/modmachine.h"
 #include "board.h"
 
@@ -47,16 +49,24 @@ static mp_obj_t i2c_find_device(machine_i2c_obj_t *self, uint16_t addr) {
     return elem == NULL ? MP_OBJ_NULL : elem->value;
 }
 
+// The time the transfer takes on the wires: 9 clocks per byte (address byte
+// included) plus start and stop, so drivers see hardware-like timing.
+static void i2c_bus_time(machine_i2c_obj_t *self, size_t len) {
+    mp_hal_delay_us(((uint64_t)(len + 1) * 9 + 2) * 1000000 / self->freq);
+}
+
 static int machine_i2c_transfer(mp_obj_base_t *self_in, uint16_t addr, size_t n, mp_machine_i2c_buf_t *bufs, unsigned int flags) {
     machine_i2c_obj_t *self = (machine_i2c_obj_t *)self_in;
-    mp_obj_t dev = i2c_find_device(self, addr);
-    if (dev == MP_OBJ_NULL) {
-        return -MP_ENODEV;
-    }
     size_t len = 0;
     for (size_t i = 0; i < n; ++i) {
         len += bufs[i].len;
     }
+    mp_obj_t dev = i2c_find_device(self, addr);
+    if (dev == MP_OBJ_NULL) {
+        i2c_bus_time(self, 0);
+        return -MP_ENODEV;
+    }
+    i2c_bus_time(self, len);
     if (len == 0) {
         // Address-only transfer (scan): the device ACKs.
         return 0;
