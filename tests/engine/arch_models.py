@@ -9,11 +9,12 @@ prints the survey (which ops the converter emits for each architecture).
 """
 import hashlib
 import os
-import tempfile
 
 import numpy as np
 
-CACHE_DIR = os.environ.get("TML_MODEL_CACHE", os.path.join(tempfile.gettempdir(), "tml_model_cache"))
+# Shared with ref.py's cache ($TINYDEV_MODEL_CACHE or ~/.cache/tinydev/engine-models).
+CACHE_DIR = os.environ.get("TINYDEV_MODEL_CACHE") or os.path.join(
+    os.path.expanduser("~"), ".cache", "tinydev", "engine-models")
 
 
 def _tf():
@@ -58,8 +59,10 @@ def convert_keras(model, input_shapes, seed=0, n_rep=32, int8=True, rep_scale=1.
     return bytes(conv.convert())
 
 
-def convert_function(fn, input_specs, seed=0, n_rep=32, int8=True, rep_scale=1.0, rep_fn=None):
-    """Convert a tf.function (input_specs: list of (shape, dtype)) like convert_keras."""
+def convert_function(fn, input_specs, seed=0, n_rep=32, int8=True, rep_scale=1.0, rep_fn=None, float_io=False):
+    """Convert a tf.function (input_specs: list of (shape, dtype)) like convert_keras.
+
+    float_io=True keeps float32 model inputs/outputs (the converter adds QUANTIZE/DEQUANTIZE)."""
     tf = _tf()
     sig = [tf.TensorSpec(s, d) for s, d in input_specs]
     fn = tf.autograph.experimental.do_not_convert(fn)
@@ -73,13 +76,15 @@ def convert_function(fn, input_specs, seed=0, n_rep=32, int8=True, rep_scale=1.0
                 if rep_fn is not None:
                     yield rep_fn(rng)
                 else:
-                    yield [(rng.standard_normal(s) * rep_scale).astype(np.float32) for s, _ in input_specs]
+                    yield [(rng.standard_normal([1 if d is None else d for d in s]) * rep_scale).astype(np.float32)
+                           for s, _ in input_specs]
 
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = rep
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
+        if not float_io:
+            conv.inference_input_type = tf.int8
+            conv.inference_output_type = tf.int8
     return bytes(conv.convert())
 
 
