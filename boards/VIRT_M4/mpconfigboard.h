@@ -7,7 +7,6 @@
 // Larger raw-paste flow-control window: fewer host round trips for mpremote.
 #define MICROPY_REPL_STDIN_BUFFER_MAX       (1024)
 #define MICROPY_PY_ASYNCIO                  (1)
-#define MICROPY_VFS_ROM                     (0)
 
 // time: SysTick-driven ticks, RTC seeded from the host clock at boot.
 #define MICROPY_PY_TIME                     (1)
