@@ -1,0 +1,85 @@
+# tinydev flagship app: vibration anomaly detector.
+#   mpremote connect <port> run device/app.py
+# Reads /config.json (optional), the model bundle (/models/vibration.tflite + .json, verified by
+# sha256) and, on a virtual board, the IMU replay (/replay/vibration.bin + .json). Prints JSON
+# lines: start, alarm / clear / recovered events, and a summary when the replay ends.
+import json
+import time
+import asyncio
+from tinydev import config
+from tinydev.board import Board
+from tinydev.alarms import from_config
+from tinydev.model import Bundle, ModelError
+from tinydev.pipeline import VibrationPipeline
+from tinydev.drivers import SensorError
+
+
+def say(ev):
+    print(json.dumps(ev))
+
+
+def _config_path():
+    try:
+        import os
+        return os.getenv("TINYDEV_CONFIG") or config.PATH
+    except (ImportError, AttributeError):
+        return config.PATH
+
+
+async def amain(cfg):
+    board = Board(cfg=cfg)
+    try:
+        bundle = Bundle(cfg["model"])
+    except ModelError as e:
+        say({"event": "error", "kind": "model", "msg": str(e)})
+        print("no usable model: %s" % e)
+        return None
+    f = bundle.features
+    replay = cfg["replay"] if board.sim else None
+    try:
+        imu = board.imu(replay=replay, rate=f["sample_rate"], range_g=cfg["imu"]["range_g"],
+                        watermark=min(f.get("hop", f["window"]), cfg["imu"]["watermark"]))
+    except OSError as e:
+        say({"event": "error", "kind": "imu", "msg": str(e)})
+        return None
+    sim = board.sim_imu
+    alarms = from_config(cfg["alarms"], board.profile)
+    try:
+        imu.init()
+    except SensorError as e:
+        say({"event": "error", "kind": "imu", "msg": str(e)})
+        return None
+    clock = (lambda: sim.now_us() // 1000) if sim else None
+    pipe = VibrationPipeline(imu, bundle, alarms, cfg["pipeline"], clock_ms=clock)
+    say({"event": "start", "board": board.name, "model": bundle.name, "imu": imu.part,
+         "rate": f["sample_rate"], "window": pipe.n, "hop": pipe.hop, "watermark": imu.watermark,
+         "threshold": bundle.threshold})
+    t0 = time.ticks_us()
+    tasks = [asyncio.create_task(pipe.run())]
+    if sim:
+        tasks.append(asyncio.create_task(sim.run()))
+        await sim.ended().wait()
+        await asyncio.sleep_ms(pipe.period_ms)   # let the last watermark drain
+    else:
+        await tasks[0]
+    pipe.stop()
+    await asyncio.sleep_ms(0)
+    elapsed = time.ticks_diff(time.ticks_us(), t0)
+    summ = {"event": "summary", "alarms": alarms.count, "by_kind": alarms.by_kind,
+            "windows": pipe.windows, "faults": pipe.faults, "suppressed": alarms.suppressed}
+    summ.update(pipe.duty.report(elapsed))
+    if sim:
+        summ["sim"] = sim.stats
+        summ["virtual_s"] = sim.elapsed / 1000000
+    say(summ)
+    return summ
+
+
+def main(cfg=None):
+    if cfg is None:
+        cfg = config.load(_config_path())
+    return asyncio.run(amain(cfg))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+# The board the code runs on: picks a profile (config "board", else from sys.platform and
+# os.uname) and builds its parts. App code asks board.imu() / board.mic(), never for pins.
+import sys
+
+PROFILES = ("esp32s3_devkitc", "xiao_esp32s3_sense", "m5_atoms3", "esp32s3_mpu6050", "virt_m4", "unix")
+
+
+def detect():
+    p = sys.platform
+    if p == "qemu":
+        return "virt_m4"
+    if p in ("linux", "darwin", "freebsd", "win32"):
+        return "unix"
+    if p == "esp32":
+        try:
+            import os
+            m = os.uname().machine
+        except (ImportError, AttributeError):
+            m = ""
+        if "XIAO" in m:
+            return "xiao_esp32s3_sense"
+        if "AtomS3" in m or "ATOMS3" in m:
+            return "m5_atoms3"
+        return "esp32s3_devkitc"
+    raise OSError("no board profile for platform %r; set \"board\" in the config" % p)
+
+
+class Board:
+    def __init__(self, name=None, cfg=None):
+        self.cfg = cfg or {}
+        self.name = name or self.cfg.get("board") or detect()
+        if self.name not in PROFILES:
+            raise ValueError("unknown board %r (known: %s)" % (self.name, ", ".join(PROFILES)))
+        self.profile = __import__("tinydev.boards." + self.name, None, None, ("NAME",))
+        self.sim = getattr(self.profile, "SIM", False)
+        self.sim_imu = None
+        self._i2c = None
+
+    def __getattr__(self, k):
+        return getattr(self.profile, k)
+
+    def _machine(self):
+        if getattr(self.profile, "SIM_BUS", False):
+            from tinydev.sim import bus
+            return bus
+        import machine
+        return machine
+
+    def pin(self, n, mode=0, pull=None):
+        m = self._machine()
+        return m.Pin(n, m.Pin.IN if mode == 0 else m.Pin.OUT, pull)
+
+    def i2c(self):
+        if self._i2c is None:
+            c = self.profile.I2C
+            m = self._machine()
+            kw = {"freq": c.get("freq", 400000)}
+            if "scl" in c:
+                kw["scl"] = m.Pin(c["scl"])
+                kw["sda"] = m.Pin(c["sda"])
+            self._i2c = m.I2C(c["id"], **kw)
+        return self._i2c
+
+    def imu(self, replay=None, **opts):
+        """The IMU driver (not yet initialised: call .init()). On the virtual boards the emulated
+        chip is attached first, fed by `replay` (a path or a tinydev.sim.replay.Replay)."""
+        spec = self.profile.IMU
+        if spec is None:
+            raise OSError("board %s has no IMU" % self.name)
+        part = spec["part"]
+        pin = None
+        if spec.get("int_pin") is not None:
+            pin = self.pin(spec["int_pin"])
+        bus = self.i2c()
+        if self.sim:
+            from tinydev.sim.mpu6050 import MPU6050Sim
+            from tinydev.sim.replay import Replay
+            if replay is None:
+                raise OSError("virtual board %s needs a replay file for its IMU" % self.name)
+            if isinstance(replay, str):
+                replay = Replay(replay)
+            self.sim_imu = MPU6050Sim(replay, part=self.cfg.get("sim", {}).get("part", part), int_pin=pin)
+            for f in self.cfg.get("sim", {}).get("faults", ()):
+                self.sim_imu.inject(f["kind"], f["start"], f["end"])
+            bus.attach(spec["addr"], self.sim_imu)
+        if part in ("mpu6050", "mpu6886"):
+            from tinydev.drivers.mpu6050 import MPU6050
+            if part == "mpu6050":
+                opts.pop("watermark", None)   # no FIFO watermark on the MPU6050
+            return MPU6050(bus, spec["addr"], int_pin=pin, **opts)
+        if part == "bmi270":
+            raise OSError("BMI270 driver not available: it needs Bosch's config blob from a "
+                          "dependency, none is installed")
+        raise OSError("no driver for IMU part %r" % part)
+
+    def mic(self):
+        spec = self.profile.MIC
+        if spec is None:
+            raise OSError("board %s has no microphone" % self.name)
+        from machine import I2S, Pin
+        kw = {}
+        for k in ("sck", "ws", "sd"):
+            if k in spec:
+                kw[k] = Pin(spec[k])
+        return I2S(spec["id"], mode=I2S.RX, bits=spec.get("bits", 16), format=I2S.MONO,
+                   rate=spec.get("rate", 16000), ibuf=8192, **kw)
+
+    def led(self):
+        n = getattr(self.profile, "LED", None)
+        return None if n is None else self.pin(n, 1)
+
+
+_board = None
+
+
+def get(cfg=None):
+    global _board
+    if _board is None:
+        _board = Board(cfg=cfg)
+    return _board
+
+
+def imu(**kw):
+    return get().imu(**kw)
+
+
+def mic():
+    return get().mic()

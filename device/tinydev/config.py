@@ -1,0 +1,60 @@
+# One JSON config file on the device (/config.json by default); missing file or keys fall back
+# to DEFAULTS (nested dicts are merged key by key).
+import json
+
+PATH = "/config.json"
+
+DEFAULTS = {
+    "board": None,                  # profile name; None = detect from the platform
+    "model": "/models/vibration",   # bundle base path: <base>.tflite + <base>.json
+    "replay": "/replay/vibration.bin",
+    "imu": {"rate": 1000, "range_g": 4, "watermark": 128},
+    "pipeline": {
+        "smooth": 3,                # moving average over this many window scores
+        "debounce": 2,              # consecutive smoothed scores over threshold to raise
+        "release": 3,               # consecutive scores under threshold to clear
+        "hysteresis": 0.8,          # clear below threshold * hysteresis
+        "irq_timeout_ms": 0,        # watchdog for a missed interrupt; 0 = 4 watermark periods
+    },
+    "alarms": {
+        "serial": True,
+        "log": "/log/alarms.log",
+        "log_max": 8192,
+        "log_keep": 2,
+        "led_pin": None,
+        "buzzer_pin": None,
+        "rate_limit_ms": 1000,      # at most one alarm per kind in this interval
+        "cooldown_ms": 5000,        # after an alarm clears, same kind is quiet this long
+    },
+    "sim": {"part": "mpu6886", "faults": []},
+}
+
+
+def _merge(base, over):
+    out = {}
+    for k, v in base.items():
+        if isinstance(v, dict) and isinstance(over.get(k), dict):
+            out[k] = _merge(v, over[k])
+        elif k in over:
+            out[k] = over[k]
+        else:
+            out[k] = v
+    for k, v in over.items():
+        if k not in out:
+            out[k] = v
+    return out
+
+
+def load(path=PATH, overrides=None):
+    """The config dict: DEFAULTS, then the file (if present), then overrides."""
+    cfg = DEFAULTS
+    try:
+        with open(path) as f:
+            cfg = _merge(cfg, json.load(f))
+    except OSError:
+        pass
+    except ValueError as e:
+        raise ValueError("config %s is not valid JSON: %s" % (path, e))
+    if overrides:
+        cfg = _merge(cfg, overrides)
+    return cfg

@@ -1,0 +1,199 @@
+# Event-driven vibration pipeline on asyncio. The IMU's INT pin (FIFO watermark) sets a
+# ThreadSafeFlag from its IRQ handler; the task sleeps on it, then drains the FIFO into a
+# sliding window, computes features in C (tinyml.dsp.Vibration), scores them with the model,
+# smooths and debounces, and raises/clears alarms. Sensor faults (bus NACK, FIFO overflow,
+# stuck output, missed interrupts) are alarms too; a dead bus is recovered by re-init.
+# Time awake (from wake-up to the next wait) is counted, so the duty cycle is measured.
+import array
+import time
+import asyncio
+import tinyml
+from tinydev.drivers import SensorError
+
+
+class DutyMeter:
+    def __init__(self):
+        self.t0 = time.ticks_us()
+        self.awake_us = 0
+        self.wakes = 0
+        self._t = None
+
+    def wake(self):
+        self._t = time.ticks_us()
+        self.wakes += 1
+
+    def sleep(self):
+        if self._t is not None:
+            self.awake_us += time.ticks_diff(time.ticks_us(), self._t)
+            self._t = None
+
+    def report(self, elapsed_us=None):
+        if elapsed_us is None:
+            elapsed_us = time.ticks_diff(time.ticks_us(), self.t0)
+        aw = self.awake_us // 1000
+        tot = elapsed_us // 1000
+        return {"awake_ms": aw, "asleep_ms": tot - aw, "duty": round(self.awake_us / elapsed_us, 5) if elapsed_us else 0,
+                "wakes": self.wakes}
+
+
+class VibrationPipeline:
+    def __init__(self, imu, bundle, alarms, pcfg=None, clock_ms=None):
+        pcfg = pcfg or {}
+        f = bundle.features
+        if f.get("kind", "vibration") != "vibration":
+            raise ValueError("model features are %r, this pipeline computes vibration features" % f.get("kind"))
+        self.imu = imu
+        self.bundle = bundle
+        self.alarms = alarms
+        self.n = n = f["window"]
+        self.hop = f.get("hop", n)
+        self.axes = f.get("axes", 3)
+        if self.axes != 3:
+            raise ValueError("the IMU gives 3 axes, the model wants %d" % self.axes)
+        bands = [tuple(b) for b in f.get("bands", ())]
+        self.vib = tinyml.dsp.Vibration(n, f["sample_rate"], bands=bands or None, axes=3)
+        if self.vib.n_out != bundle.n_in:
+            raise ValueError("features give %d values, the model input has %d" % (self.vib.n_out, bundle.n_in))
+        self.win = array.array("h", bytearray(6 * n))
+        self.feats = array.array("f", bytearray(4 * self.vib.n_out))
+        self.fill = 0
+        self.thr = bundle.threshold
+        self.k_smooth = pcfg.get("smooth", 3)
+        self.hist = array.array("f", bytearray(4 * self.k_smooth))
+        self.n_hist = 0
+        self.debounce = pcfg.get("debounce", 2)
+        self.release = pcfg.get("release", 3)
+        self.hyst = pcfg.get("hysteresis", 0.8)
+        self.over = 0
+        self.under = 0
+        self.retry_ms = pcfg.get("retry_ms", 200)
+        wm = imu.watermark or self.hop
+        self.period_ms = wm * 1000 // f["sample_rate"]
+        self.irq_timeout = pcfg.get("irq_timeout_ms") or 4 * self.period_ms
+        self.clock_ms = clock_ms or (lambda: time.ticks_ms())
+        self.flag = asyncio.ThreadSafeFlag()
+        self.duty = DutyMeter()
+        self.windows = 0
+        self.scores = []          # (t_ms, smoothed) kept only if record=True
+        self.record = pcfg.get("record", False)
+        self.faults = {}
+        self.running = False
+        self.last_score = 0.0
+
+    def _irq(self, pin):
+        self.flag.set()
+
+    # --- decisions ------------------------------------------------------------------------------
+    def _decide(self, score, t):
+        h = self.hist
+        h[self.windows % self.k_smooth] = score
+        if self.n_hist < self.k_smooth:
+            self.n_hist += 1
+        s = 0.0
+        for i in range(self.n_hist):
+            s += h[i]
+        s /= self.n_hist
+        self.last_score = s
+        if self.record:
+            self.scores.append((t, s))
+        if s > self.thr:
+            self.over += 1
+            self.under = 0
+            if self.over >= self.debounce:
+                self.alarms.alarm("anomaly", t, s)
+        else:
+            self.over = 0
+            if s < self.thr * self.hyst:
+                self.under += 1
+                if self.under >= self.release:
+                    self.alarms.clear("anomaly", t, score=round(s, 4))
+
+    def _fault(self, fault, t, msg):
+        self.faults[fault] = self.faults.get(fault, 0) + 1
+        self.alarms.alarm("sensor_fault", t, fault=fault, msg=msg)
+
+    def _window(self, t):
+        self.vib.features(self.win, self.feats)
+        f = self.feats
+        # stuck output: a real accelerometer is never exactly constant on all axes
+        if f[0] == 0.0 and f[self.vib.n_out // 3] == 0.0 and f[2 * self.vib.n_out // 3] == 0.0:
+            self._fault("stuck", t, "IMU output is constant (stuck sensor)")
+        else:
+            self.alarms.clear("sensor_fault", t, fault="stuck")
+            self._decide(self.bundle.score(f), t)
+        self.windows += 1
+
+    def _slide(self):
+        # shift the window left by hop samples, in non-overlapping blocks
+        w = self.win
+        h3 = self.hop * 3
+        end = self.n * 3
+        i = 0
+        mv = memoryview(w)
+        while i + h3 < end:
+            k = h3 if i + 2 * h3 <= end else end - i - h3
+            mv[i:i + k] = mv[i + h3:i + h3 + k]
+            i += k
+        self.fill = self.n - self.hop
+
+    def _drain(self, t):
+        imu = self.imu
+        while True:
+            got = imu.read_fifo_into(self.win, self.fill)
+            self.fill += got
+            if self.fill < self.n:
+                return
+            self._window(t)
+            self._slide()
+
+    async def _recover(self, t, err):
+        self._fault(err.kind, t, str(err))
+        while self.running:
+            await asyncio.sleep_ms(self.retry_ms)
+            self.duty.wake()
+            ok = self.imu.recover(attempts=1)
+            self.duty.sleep()
+            if ok:
+                self.fill = 0
+                t2 = self.clock_ms()
+                self.alarms.emit({"event": "recovered", "t_ms": t2, "fault": err.kind, "down_ms": t2 - t})
+                self.alarms.clear("sensor_fault", t2, fault=err.kind)
+                return
+
+    # --- the task ---------------------------------------------------------------------------------
+    async def run(self):
+        self.running = True
+        self.imu.irq(self._irq)
+        self.duty = DutyMeter()
+        woke_by_irq = True
+        while self.running:
+            self.duty.sleep()
+            try:
+                await asyncio.wait_for_ms(self.flag.wait(), self.irq_timeout)
+                woke_by_irq = True
+            except asyncio.TimeoutError:
+                woke_by_irq = False
+            self.duty.wake()
+            if not self.running:
+                break
+            t = self.clock_ms()
+            try:
+                if not woke_by_irq and self.imu.fifo_count() >= (self.imu.watermark or self.hop):
+                    self._fault("irq", t, "IMU FIFO passed its watermark without an interrupt")
+                elif woke_by_irq:
+                    self.alarms.clear("sensor_fault", t, fault="irq")
+                self._drain(t)
+                self.alarms.clear("sensor_fault", t, fault="overflow")
+            except SensorError as e:
+                if e.kind == "overflow":
+                    self._fault("overflow", t, str(e))
+                    self.fill = 0
+                else:
+                    self.duty.sleep()
+                    await self._recover(t, e)
+                    self.duty.wake()
+        self.duty.sleep()
+
+    def stop(self):
+        self.running = False
+        self.flag.set()
