@@ -5,7 +5,7 @@ file(GLOB TINYML_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/*.c
     ${CMAKE_CURRENT_LIST_DIR}/engine/*.c
     ${CMAKE_CURRENT_LIST_DIR}/engine/ops/*.c
-    ${CMAKE_CURRENT_LIST_DIR}/engine/kernels/portable/*.c
+    ${CMAKE_CURRENT_LIST_DIR}/engine/kernels/*/*.c
     ${CMAKE_CURRENT_LIST_DIR}/dsp/*.c
 )
 

@@ -69,6 +69,9 @@ def build_hostlib(sanitize: bool = False, force: bool = False) -> Path:
     cc = _compiler()
     flags = list(BASE_FLAGS) + (list(SANITIZE_FLAGS) if sanitize else [])
     flags += [f"-I{root}"]
+    # TINYDEV_KERNELS=portable: the reference kernels only (for comparisons with the fast set).
+    if os.environ.get("TINYDEV_KERNELS") == "portable":
+        flags.append("-DTML_KERNELS_PORTABLE")
     digest = hashlib.sha256()
     digest.update(" ".join([cc] + flags).encode())
     for path in sources + _headers(root):

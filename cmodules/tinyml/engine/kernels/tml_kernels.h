@@ -94,4 +94,70 @@ void tml_add_f32(float act_min, float act_max, int32_t n, const float *in1, cons
 void tml_broadcast_add_f32(float act_min, float act_max, const int32_t *shape1, const float *in1,
     const int32_t *shape2, const float *in2, const int32_t *out_shape, float *out);
 
+// ---- Kernel selection (compile time) ----
+// Ops call the plain names above; with TML_KERNEL_DISPATCH defined (ops/tml_op_util.h does) the
+// names the optimised sets replace are mapped to the chosen set. The reference kernels in
+// portable/ keep the plain names, so every set can fall back to them for rare geometries.
+//   TML_KERNELS_PORTABLE (make TINYML_KERNELS=portable): reference kernels only.
+//   TML_USE_ESP_NN (micropython.cmake, when idf::esp-nn exists): esp_nn/, else fast/.
+//   __ARM_FEATURE_DSP (Cortex-M4/M7/M33 with DSP, set by the compiler): arm_dsp/.
+//   anything else (x86 unix, host library, Xtensa without ESP-NN): fast/ (portable C).
+#if defined(TML_KERNELS_PORTABLE)
+#define TML_KERNELS_NAME "portable"
+#elif defined(TML_USE_ESP_NN)
+#define TML_KERNELS_ESP_NN 1
+#define TML_KERNELS_FAST 1
+#define TML_KERNELS_NAME "esp_nn"
+#elif defined(__ARM_FEATURE_DSP) && !defined(TML_KERNELS_NO_ARM_DSP)
+#define TML_KERNELS_ARM_DSP 1
+#define TML_KERNELS_FAST 1
+#define TML_KERNELS_NAME "arm_dsp"
+#else
+#define TML_KERNELS_FAST 1
+#define TML_KERNELS_NAME "fast"
+#endif
+
+// Every optimised variant has the signature of its reference kernel, with a suffix.
+#define TML_KERNEL_DECLS(sfx)                                                                           \
+    void tml_conv_s8_##sfx(const tml_conv_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,   \
+        const tml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,                   \
+        const tml_shape4_t *out_shape, int8_t *out);                                                   \
+    void tml_depthwise_conv_s8_##sfx(const tml_conv_params_t *p, const tml_shape4_t *in_shape,         \
+        const int8_t *in, const tml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias, \
+        const tml_shape4_t *out_shape, int8_t *out);                                                   \
+    void tml_fully_connected_s8_##sfx(const tml_fc_params_t *p, int32_t batches, int32_t accum_depth,  \
+        int32_t output_depth, const int8_t *in, const int8_t *filter, const int32_t *bias, int8_t *out);\
+    int tml_average_pool_s8_##sfx(const tml_pool_params_t *p, const tml_shape4_t *in_shape,            \
+        const int8_t *in, const tml_shape4_t *out_shape, int8_t *out);                                 \
+    void tml_max_pool_s8_##sfx(const tml_pool_params_t *p, const tml_shape4_t *in_shape,               \
+        const int8_t *in, const tml_shape4_t *out_shape, int8_t *out);                                 \
+    void tml_add_s8_##sfx(const tml_add_params_t *p, int32_t n, const int8_t *in1, const int8_t *in2,  \
+        int8_t *out);
+
+#if defined(TML_KERNELS_FAST)
+TML_KERNEL_DECLS(fast)
+#endif
+#if defined(TML_KERNELS_ARM_DSP)
+TML_KERNEL_DECLS(arm_dsp)
+#endif
+#if defined(TML_KERNELS_ESP_NN)
+TML_KERNEL_DECLS(esp_nn)
+#endif
+
+#if defined(TML_KERNEL_DISPATCH) && !defined(TML_KERNELS_PORTABLE)
+#if defined(TML_KERNELS_ESP_NN)
+#define TML_KERNEL_SFX(name) name##_esp_nn
+#elif defined(TML_KERNELS_ARM_DSP)
+#define TML_KERNEL_SFX(name) name##_arm_dsp
+#else
+#define TML_KERNEL_SFX(name) name##_fast
+#endif
+#define tml_conv_s8 TML_KERNEL_SFX(tml_conv_s8)
+#define tml_depthwise_conv_s8 TML_KERNEL_SFX(tml_depthwise_conv_s8)
+#define tml_fully_connected_s8 TML_KERNEL_SFX(tml_fully_connected_s8)
+#define tml_average_pool_s8 TML_KERNEL_SFX(tml_average_pool_s8)
+#define tml_max_pool_s8 TML_KERNEL_SFX(tml_max_pool_s8)
+#define tml_add_s8 TML_KERNEL_SFX(tml_add_s8)
+#endif
+
 #endif

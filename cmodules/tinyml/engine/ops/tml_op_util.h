@@ -3,6 +3,8 @@
 #ifndef TML_OP_UTIL_H
 #define TML_OP_UTIL_H
 
+// Ops call kernels through the compile-time selection of kernels/tml_kernels.h.
+#define TML_KERNEL_DISPATCH 1
 #include "kernels/tml_kernels.h"
 #include "kernels/tml_qmath.h"
 #include "tml_op.h"

@@ -1,0 +1,50 @@
+// Helpers shared by the optimised kernel sets (fast/, arm_dsp/, esp_nn/): bit-exact with
+// kernels/tml_qmath.h, written so compilers emit short branch-free code.
+#ifndef TML_FAST_H
+#define TML_FAST_H
+
+#include <string.h>
+
+// The fast set's loops are written for the vectoriser; builds at -O2/-Os (the unix port, the host
+// library) would leave them scalar, so GCC is asked for -O3 on these files only.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#pragma GCC optimize("O3")
+#endif
+
+#include "kernels/tml_kernels.h"
+#include "kernels/tml_qmath.h"
+
+// TFLM SaturatingRoundingDoublingHighMul for a multiplier >= 0 (all our quantised multipliers):
+// (a*b + 2^30) >> 31 with an arithmetic shift equals TFLM's nudge-and-truncate for both signs
+// (CMSIS-NN's arm_nn_doubling_high_mult_no_sat relies on the same identity); the only saturating
+// case, INT32_MIN * INT32_MIN, cannot occur with b >= 0.
+static inline int32_t tml_fast_srdhm(int32_t a, int32_t b) {
+    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
+}
+
+// MultiplyByQuantizedMultiplier (tml_mbqm) with the fast high multiply.
+static inline int32_t tml_fast_requant(int32_t acc, int32_t qm, int32_t shift) {
+    int32_t left = shift > 0 ? shift : 0;
+    int32_t right = shift > 0 ? 0 : -shift;
+    return tml_rdbpot(tml_fast_srdhm(tml_shl_wrap(acc, left), qm), right);
+}
+
+// Requantise one accumulator to int8: multiplier, output offset, activation clamp.
+static inline int8_t tml_fast_out(int32_t acc, int32_t qm, int32_t shift, int32_t out_offset,
+    int32_t act_min, int32_t act_max) {
+    acc = tml_fast_requant(acc, qm, shift) + out_offset;
+    acc = acc < act_min ? act_min : acc;
+    acc = acc > act_max ? act_max : acc;
+    return (int8_t)acc;
+}
+
+// Valid filter taps [*lo, *hi) of a window starting at `start` over an input of `size` (dilation 1).
+static inline void tml_fast_taps(int32_t start, int32_t filter, int32_t size, int32_t *lo, int32_t *hi) {
+    *lo = start < 0 ? -start : 0;
+    *hi = filter < size - start ? filter : size - start;
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+}
+
+#endif
