@@ -25,8 +25,10 @@ static inline int32_t tml_srdhm(int32_t a, int32_t b) {
     return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
 }
 
-// x / 2^exponent, rounded to nearest, ties away from zero (exponent 0..31).
+// x / 2^exponent, rounded to nearest, ties away from zero (exponent 0..31; larger exponents,
+// which only corrupt models produce, are clamped so that nothing is undefined behaviour).
 static inline int32_t tml_rdbpot(int32_t x, int exponent) {
+    exponent = exponent > 31 ? 31 : exponent;
     int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
     int32_t remainder = x & mask;
     int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
@@ -45,9 +47,10 @@ static inline int32_t tml_sat_shift_left(int32_t x, int exponent) {
     return (int32_t)((uint32_t)x << exponent);
 }
 
-// x * 2^shift (wrapping like TFLM's int multiply), as int32.
+// x * 2^shift (wrapping like TFLM's int multiply), as int32. Valid multipliers have
+// shift <= 31; the mask only keeps corrupt ones from being undefined behaviour.
 static inline int32_t tml_shl_wrap(int32_t x, int shift) {
-    return (int32_t)((uint32_t)x << shift);
+    return (int32_t)((uint32_t)x << (shift & 31));
 }
 
 // ---- TFLM quantised multipliers ----
