@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import signals
-from devrun import run
+from devrun import pick, run
 from tinydev.ml import features as F
 
 TOL = 1e-4  # max |device - host| / max |host|, see features.max_rel_error
@@ -42,7 +42,8 @@ def device_features(device, cfg, frames: dict):
 @pytest.mark.parametrize("cfg_name", CONFIGS)
 def test_mfcc_matches_twin(dsp_device, cfg_name):
     cfg = CONFIGS[cfg_name]
-    frames = {**signals.audio(cfg.frame_len), **signals.float_frames(cfg.frame_len)}
+    frames = pick(dsp_device, {**signals.audio(cfg.frame_len), **signals.float_frames(cfg.frame_len)},
+                  ("sine_440", "sine_7k", "chirp", "noise", "silence", "clipped", "f_noise"))
     out = device_features(dsp_device, cfg, frames)
     worst = {}
     for name, x in frames.items():
@@ -78,7 +79,7 @@ def test_wrong_window_is_caught_in_mfcc(dsp_device):
 def test_streaming_mfcc_without_gaps(dsp_device):
     """A recording fed to a Ring in uneven chunks (like I2S reads) and sliced 480/320 on the device
     gives exactly the host's frames, and their MFCCs match mfcc_stream."""
-    sig = signals.speech_like(1.0)
+    sig = signals.speech_like(1.0 if dsp_device.full else 0.5)
     rng = np.random.default_rng(5)
     cuts = np.cumsum(rng.integers(1, 700, 200))
     cuts = cuts[cuts < len(sig)]
