@@ -9,20 +9,14 @@ import time
 from micropython import const
 from . import SensorError
 
-try:
-    import micropython
 
-    @micropython.viper
-    def _be_to_h(src, dst, n: int):
-        s = ptr8(src)
-        d = ptr16(dst)
-        for i in range(n):
-            d[i] = (s[2 * i] << 8) | s[2 * i + 1]
-except Exception:   # no native emitter: plain Python
-    def _be_to_h(src, dst, n):
-        for i in range(n):
-            v = (src[2 * i] << 8) | src[2 * i + 1]
-            dst[i] = v - 65536 if v & 0x8000 else v
+def _be_to_h(src, dst, n):
+    # big-endian register bytes -> native int16 (plain Python: frozen code must not need a
+    # native emitter, mpy-cross has no -march for every port)
+    for i in range(n):
+        v = (src[2 * i] << 8) | src[2 * i + 1]
+        dst[i] = v - 65536 if v & 0x8000 else v
+
 
 _SMPLRT_DIV = const(0x19)
 _CONFIG = const(0x1A)
@@ -58,7 +52,7 @@ class MPU6050:
     FIFO_BYTES = 1024
 
     def __init__(self, i2c, addr=0x68, int_pin=None, rate=1000, range_g=4, watermark=0,
-                 motion_mg=0, expect=None):
+                 motion_mg=0, data_ready=False, expect=None):
         self.i2c = i2c
         self.addr = addr
         self.pin = int_pin
@@ -66,6 +60,7 @@ class MPU6050:
         self.range_g = range_g
         self.watermark = watermark          # samples; 0 = no watermark interrupt
         self.motion_mg = motion_mg
+        self.data_ready = data_ready        # INT on every sample (MPU6050 without a gate)
         self.expect = expect                # required part name, or None for any known part
         self.part = None
         self.lsb_per_g = 16384 >> _RANGES[range_g]
@@ -120,7 +115,7 @@ class MPU6050:
         self._w(_SMPLRT_DIV, div)
         self._w(_GYRO_CONFIG, 0)
         self._w(_ACCEL_CONFIG, _RANGES[self.range_g] << 3)
-        en = INT_FIFO_OFLOW
+        en = INT_FIFO_OFLOW | (INT_DATA_RDY if self.data_ready else 0)
         if self.watermark:
             if part != "mpu6886":
                 raise ValueError("%s has no FIFO watermark; use irq='data'/'motion'" % part)
