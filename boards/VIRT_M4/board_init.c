@@ -44,7 +44,8 @@ void board_wfi(void) {
 
 void board_start_soft_reset(void) {
     board_disk_mount();
-    mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
+    // (The port has no "/lib" qstr; MP_QSTR__slash_lib would not decode to it.)
+    mp_obj_list_append(mp_sys_path, mp_obj_new_str_via_qstr("/lib", 4));
 
     // As on hardware ports: boot.py always, main.py only in the friendly REPL.
     pyexec_file_if_exists("boot.py");
