@@ -114,6 +114,18 @@ def repl_command(port):
     sys.exit(run_mpremote(port, "repl"))
 
 
+@cli.command("demo")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="where the events and plot go (default: out/demo)")
+@click.option("--keep-board", is_flag=True, help="leave the demo's virtual board running")
+def demo_command(out_dir, keep_board):
+    """The vibration anomaly detector on a virtual board, end to end."""
+    from .demo.run import run_demo
+
+    result = run_demo(out_dir=out_dir, keep_board=keep_board)
+    if result.outcome.missed:
+        sys.exit(1)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="tinydev", standalone_mode=False)

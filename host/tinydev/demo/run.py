@@ -1,0 +1,158 @@
+"""`tinydev demo`: build (or reuse) the firmware, start a virtual board, put the vibration model
+and a recording with faults on it, run device/app.py, show alarms live, then summarise and plot."""
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import TinydevError
+from ..paths import cache_dir, project_root
+from .events import parse_event, score_replay
+
+
+@dataclass
+class DemoResult:
+    events: list = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    outcome: object = None
+    plot: Path = None
+    seconds: float = 0.0
+
+
+def find_bundle(root):
+    """The committed vibration bundle and replay: models/vibration/{*.tflite,*.json,*.bin}."""
+    folder = root / "models" / "vibration"
+    models = sorted(folder.glob("*.tflite"))
+    replays = sorted(folder.glob("*.bin"))
+    if not models or not replays:
+        raise TinydevError(f"no model bundle and replay in {folder}", "train one with `tinydev model train`")
+    model, replay = models[0], replays[0]
+    for companion in (model.with_suffix(".json"), replay.with_suffix(".json")):
+        if not companion.exists():
+            raise TinydevError(f"{companion} is missing", "a bundle is <name>.tflite + <name>.json")
+    return model, replay
+
+
+def _mpremote(port, *args, timeout=300):
+    proc = subprocess.run([sys.executable, "-m", "mpremote", "connect", port, *args], capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise TinydevError(f"mpremote {args[0]} failed on {port}: {(proc.stderr or proc.stdout).strip()[-200:]}")
+    return proc.stdout
+
+
+def upload(port, model, replay):
+    """Model bundle to /models/vibration.*, recording to /replay/vibration.* (the app's defaults)."""
+    mkdirs = "import os\nfor d in ('models', 'replay'):\n try: os.mkdir(d)\n except OSError: pass"
+    _mpremote(port, "exec", mkdirs,
+              "+", "fs", "cp", str(model), ":models/vibration.tflite",
+              "+", "fs", "cp", str(model.with_suffix(".json")), ":models/vibration.json",
+              "+", "fs", "cp", str(replay), ":replay/vibration.bin",
+              "+", "fs", "cp", str(replay.with_suffix(".json")), ":replay/vibration.json")
+
+
+def _event_row(event):
+    t = event.get("t_ms")
+    when = f"{t / 1000:8.2f} s" if isinstance(t, (int, float)) else ""
+    detail = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "t_ms"))
+    return when, event["event"], detail
+
+
+def run_app(port, app, on_event, timeout=900):
+    """Run the app through mpremote, handing each JSON-lines event to on_event; return all events."""
+    events = []
+    proc = subprocess.Popen([sys.executable, "-m", "mpremote", "connect", port, "run", str(app)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    other = []
+    for line in proc.stdout:
+        event = parse_event(line)
+        if event is None:
+            other.append(line.rstrip())
+        else:
+            events.append(event)
+            on_event(event)
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise TinydevError(f"the app ran longer than {timeout} s")
+    proc.wait()
+    if proc.returncode != 0 or not any(e["event"] == "summary" for e in events):
+        tail = "\n".join(other[-8:])
+        raise TinydevError(f"the app ended without a summary (exit {proc.returncode}):\n{tail}")
+    return events
+
+
+def run_demo(out_dir=None, keep_board=False, console=None):
+    from rich.console import Console
+    from rich.live import Live
+    from rich.table import Table
+
+    from ..firmware.build import build_firmware
+    from ..vboard import qemu
+    from .plot import plot_timeline
+
+    console = console or Console()
+    started = time.monotonic()
+    root = project_root()
+    out_dir = Path(out_dir or root / "out" / "demo")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model, replay = find_bundle(root)
+    sidecar = json.loads(replay.with_suffix(".json").read_text())
+
+    console.print("[bold]1/4[/bold] firmware (VIRT_M4)")
+    firmware = build_firmware("VIRT_M4").firmware
+    console.print("[bold]2/4[/bold] virtual board")
+    base = cache_dir("demo")
+    qemu.stop("VIRT_M4", base=base)  # a fresh board: the demo never inherits a half-run state
+    board = qemu.start("VIRT_M4", firmware=firmware, fast_idle=True, base=base)
+    console.print(f"      QEMU mps2-an386 on {board.port}")
+    result = DemoResult()
+    try:
+        console.print(f"[bold]3/4[/bold] upload {model.name}, {replay.name} ({replay.stat().st_size // 1024} KB)")
+        upload(board.port, model, replay)
+        console.print("[bold]4/4[/bold] run device/app.py (JSON-lines events, virtual time)")
+        table = Table("time", "event", "detail", title="events from the board")
+        with Live(table, console=console, refresh_per_second=8, vertical_overflow="visible"):
+            def show(event):
+                if event["event"] != "score":
+                    table.add_row(*_event_row(event))
+
+            result.events = run_app(board.port, root / "device" / "app.py", show)
+    finally:
+        if not keep_board:
+            qemu.stop("VIRT_M4", base=base)
+
+    result.summary = next(e for e in result.events if e["event"] == "summary")
+    alarms = [e["t_ms"] for e in result.events if e["event"] == "alarm" and e.get("kind") != "sensor"]
+    window_ms = 0
+    start = next((e for e in result.events if e["event"] == "start"), {})
+    if start.get("window") and start.get("rate"):
+        window_ms = 1000.0 * start["window"] / start["rate"]
+    result.outcome = score_replay(alarms, sidecar["segments"], sidecar["sample_rate"], grace_ms=window_ms)
+    result.plot = plot_timeline(result.events, sidecar, out_dir / "timeline.png")
+    (out_dir / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in result.events))
+    result.seconds = time.monotonic() - started
+    print_summary(console, result)
+    return result
+
+
+def print_summary(console, result):
+    from rich.table import Table
+
+    s, o = result.summary, result.outcome
+    table = Table(title="demo summary", show_header=False)
+    table.add_row("alarms", str(s.get("alarms")))
+    for kind, onset, latency in o.detected:
+        table.add_row(f"detected {kind}", f"{latency:.0f} ms after onset at {onset / 1000:.1f} s")
+    for kind, onset in o.missed:
+        table.add_row(f"[red]missed {kind}[/red]", f"onset at {onset / 1000:.1f} s")
+    table.add_row("false alarms (normal parts)", str(len(o.false_alarms)))
+    if "duty" in s:
+        table.add_row("duty cycle (awake)", f"{100 * s['duty']:.1f} %")
+    for key in ("awake_ms", "asleep_ms", "windows"):
+        if key in s:
+            table.add_row(key, str(s[key]))
+    table.add_row("plot", str(result.plot))
+    table.add_row("wall time", f"{result.seconds:.0f} s")
+    console.print(table)
