@@ -28,10 +28,15 @@ static uint32_t ticks_us(void *user) {
     return (uint32_t)mp_hal_ticks_us();
 }
 
-// Read a whole file into one exactly-sized heap buffer: size by seeking, then readinto.
+// The model bytes of a file: used in place when the file is memory-mapped (ROMFS files offer
+// the buffer protocol), else read into one exactly-sized heap buffer (seek for the size, readinto).
 static mp_obj_t read_file(mp_obj_t path) {
     mp_obj_t open_args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
     mp_obj_t f = mp_call_function_n_kw(mp_load_global(MP_QSTR_open), 2, 0, open_args);
+    mp_buffer_info_t mapped;
+    if (mp_get_buffer(f, &mapped, MP_BUFFER_READ)) {
+        return f;  // keeping the file object keeps the mapping valid
+    }
     mp_obj_t dest[4];
     mp_load_method(f, MP_QSTR_seek, dest);
     dest[2] = MP_OBJ_NEW_SMALL_INT(0);
