@@ -18,7 +18,7 @@ typedef struct {
     int32_t output_offset;     // output zero point
     int32_t act_min, act_max;
     const int32_t *multiplier; // per output channel
-    const int32_t *shift;
+    const int8_t *shift;       // per output channel, -31..31 (int8: 3 bytes less arena each)
 } tml_conv_params_t;
 
 typedef struct {
@@ -46,7 +46,7 @@ typedef struct {
     int32_t input_offset, filter_offset, output_offset;
     int32_t act_min, act_max;
     const int32_t *multiplier;  // per output channel, or a single entry
-    const int32_t *shift;
+    const int8_t *shift;
     int32_t per_channel;
 } tml_fc_params_t;
 

@@ -85,30 +85,40 @@ tml_status_t tml_conv_prepare_common(tml_ctx_t *ctx, tml_node_t *node, int optio
 
     conv_data_t *d;
     int is_int8 = in.type == TML_TYPE_INT8;
-    size_t channel_bytes = is_int8 ? 2 * sizeof(int32_t) * (size_t)out_channels : 0;
-    TML_ALLOC_PERSISTENT(ctx, d, sizeof(conv_data_t) + channel_bytes);
+    size_t bytes = is_int8 ? sizeof(tml_conv_params_t) + (sizeof(int32_t) + sizeof(int8_t)) * (size_t)out_channels
+                           : sizeof(tml_conv_params_f32_t);
+    TML_ALLOC_PERSISTENT(ctx, d, bytes);
     node->user_data = d;
     int32_t pad_w = tml_padding(stride_w, dil_w, is.w, fs.w, out_w);
     int32_t pad_h = tml_padding(stride_h, dil_h, is.h, fs.h, out_h);
-    d->q.stride_w = d->f.stride_w = stride_w;
-    d->q.stride_h = d->f.stride_h = stride_h;
-    d->q.dilation_w = d->f.dilation_w = dil_w;
-    d->q.dilation_h = d->f.dilation_h = dil_h;
-    d->q.pad_w = d->f.pad_w = pad_w;
-    d->q.pad_h = d->f.pad_h = pad_h;
-    d->q.depth_multiplier = d->f.depth_multiplier = multiplier;
     if (!is_int8) {
-        tml_activation_range_f32(act, &d->f.act_min, &d->f.act_max);
+        tml_conv_params_f32_t *f = &d->f;
+        f->stride_w = stride_w;
+        f->stride_h = stride_h;
+        f->dilation_w = dil_w;
+        f->dilation_h = dil_h;
+        f->pad_w = pad_w;
+        f->pad_h = pad_h;
+        f->depth_multiplier = multiplier;
+        tml_activation_range_f32(act, &f->act_min, &f->act_max);
         return TML_OK;
     }
-    int32_t *mult = (int32_t *)(d + 1);
-    int32_t *shift = mult + out_channels;
-    tml_per_channel_multipliers(&in, &filter, &out, out_channels, mult, shift);
-    d->q.multiplier = mult;
-    d->q.shift = shift;
-    d->q.input_offset = -in.zero_point;
-    d->q.output_offset = out.zero_point;
-    tml_activation_range_quantized(act, out.scale, out.zero_point, -128, 127, &d->q.act_min, &d->q.act_max);
+    tml_conv_params_t *q = &d->q;
+    int32_t *mult = (int32_t *)(q + 1);
+    int8_t *shift = (int8_t *)(mult + out_channels);
+    q->stride_w = stride_w;
+    q->stride_h = stride_h;
+    q->dilation_w = dil_w;
+    q->dilation_h = dil_h;
+    q->pad_w = pad_w;
+    q->pad_h = pad_h;
+    q->depth_multiplier = multiplier;
+    tml_per_channel_multipliers_s8(&in, &filter, &out, out_channels, mult, shift);
+    q->multiplier = mult;
+    q->shift = shift;
+    q->input_offset = -in.zero_point;
+    q->output_offset = out.zero_point;
+    tml_activation_range_quantized(act, out.scale, out.zero_point, -128, 127, &q->act_min, &q->act_max);
     return TML_OK;
 }
 

@@ -4,8 +4,9 @@
 
 #include "tml_op_util.h"
 
-// Persistent data of both convolutions; the int8 per-channel multipliers/shifts follow it.
-typedef struct {
+// Persistent data of both convolutions: int8 params, followed by the per-channel multipliers
+// (int32) and shifts (int8), or the float params.
+typedef union {
     tml_conv_params_t q;
     tml_conv_params_f32_t f;
 } conv_data_t;

@@ -55,7 +55,7 @@ static tml_status_t fc_prepare(tml_ctx_t *ctx, tml_node_t *node) {
     int per_channel = in.type == TML_TYPE_INT8 && filter.num_channels > 1;
     int32_t channels = per_channel ? units : 1;
     fc_data_t *d;
-    TML_ALLOC_PERSISTENT(ctx, d, sizeof(fc_data_t) + 2 * sizeof(int32_t) * (size_t)channels);
+    TML_ALLOC_PERSISTENT(ctx, d, sizeof(fc_data_t) + (sizeof(int32_t) + sizeof(int8_t)) * (size_t)channels);
     node->user_data = d;
     d->batches = batches;
     d->accum_depth = accum_depth;
@@ -65,15 +65,15 @@ static tml_status_t fc_prepare(tml_ctx_t *ctx, tml_node_t *node) {
         return TML_OK;
     }
     int32_t *mult = (int32_t *)(d + 1);
-    int32_t *shift = mult + channels;
+    int8_t *shift = (int8_t *)(mult + channels);
     if (per_channel) {
-        tml_per_channel_multipliers(&in, &filter, &out, channels, mult, shift);
+        tml_per_channel_multipliers_s8(&in, &filter, &out, channels, mult, shift);
     } else {
         // TFLM GetQuantizedConvolutionMultipler: the scale product is taken in float.
         double real = (double)(in.scale * filter.scale) / (double)out.scale;
         int s;
         tml_quantize_multiplier(real, &mult[0], &s);
-        shift[0] = s;
+        shift[0] = (int8_t)(s > 31 ? 31 : (s < -31 ? -31 : s));
     }
     d->q.multiplier = mult;
     d->q.shift = shift;

@@ -35,13 +35,28 @@ static inline void tml_shape4(const tml_tensor_t *t, tml_shape4_t *s) {
 
 // TFLM PopulateConvolutionQuantizationParams: per output channel,
 // multiplier = double(input_scale) * double(filter_scale[c]) / double(output_scale).
+static inline int tml_channel_multiplier(const tml_tensor_t *in, const tml_tensor_t *filter,
+    const tml_tensor_t *out, int32_t channel, int32_t *multiplier) {
+    double real = (double)in->scale * (double)tml_channel_scale(filter, channel) / (double)out->scale;
+    int shift;
+    tml_quantize_multiplier(real, multiplier, &shift);
+    return shift;
+}
+
 static inline void tml_per_channel_multipliers(const tml_tensor_t *in, const tml_tensor_t *filter,
     const tml_tensor_t *out, int32_t channels, int32_t *multiplier, int32_t *shift) {
     for (int32_t c = 0; c < channels; c++) {
-        double real = (double)in->scale * (double)tml_channel_scale(filter, c) / (double)out->scale;
-        int s;
-        tml_quantize_multiplier(real, &multiplier[c], &s);
-        shift[c] = s;
+        shift[c] = tml_channel_multiplier(in, filter, out, c, &multiplier[c]);
+    }
+}
+
+// The same with int8 shifts (what tml_conv_params_t / tml_fc_params_t hold). Shifts outside
+// -31..31 only come from absurd scales; they are clamped (the kernels mask them anyway).
+static inline void tml_per_channel_multipliers_s8(const tml_tensor_t *in, const tml_tensor_t *filter,
+    const tml_tensor_t *out, int32_t channels, int32_t *multiplier, int8_t *shift) {
+    for (int32_t c = 0; c < channels; c++) {
+        int s = tml_channel_multiplier(in, filter, out, c, &multiplier[c]);
+        shift[c] = (int8_t)(s > 31 ? 31 : (s < -31 ? -31 : s));
     }
 }
 
