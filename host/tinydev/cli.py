@@ -126,6 +126,11 @@ def demo_command(out_dir, keep_board):
         sys.exit(1)
 
 
+from .ml.commands import model  # noqa: E402  (the model pipeline lives in ml/)
+
+cli.add_command(model)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="tinydev", standalone_mode=False)

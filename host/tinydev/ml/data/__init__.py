@@ -1,0 +1,1 @@
+"""Data generated here, seeded and documented (no downloads): one module per scenario."""

@@ -1,0 +1,1 @@
+"""The vibration anomaly scenario: config, feature recipe, model, pipeline steps and report."""
