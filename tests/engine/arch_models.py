@@ -344,15 +344,24 @@ def dense_3d(seed=0, batch=None):
 
 
 def sine_float(seed=0, batch=None):
-    """TFLM hello-world sine model: float Dense 1->16->16->1 with ReLU (not quantised)."""
-    def b(k, inp):
-        L = k.layers
-        i = inp((1,))
+    """TFLM hello-world sine model: float Dense 1->16->16->1 with ReLU (not quantised), trained
+    briefly on sin(x), x in [0, 2pi] as in the TFLM example."""
+    def make():
+        import keras
+        keras.utils.set_random_seed(seed)
+        L = keras.layers
+        i = keras.Input((1,), batch_size=batch)
         x = L.Dense(16, activation="relu")(i)
         x = L.Dense(16, activation="relu")(x)
         x = L.Dense(1)(x)
-        return k.Model(i, x)
-    return _keras_arch("sine_float", b, [(1,)], seed, batch=batch, int8=False)
+        model = keras.Model(i, x)
+        rng = np.random.default_rng(seed)
+        xs = rng.uniform(0, 2 * np.pi, (1000, 1)).astype(np.float32)
+        ys = (np.sin(xs) + 0.1 * rng.standard_normal(xs.shape)).astype(np.float32)
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(xs, ys, epochs=150, batch_size=32, verbose=0)
+        return convert_keras(model, [(1,)], seed=seed, int8=False)
+    return _cached(f"sine_float_trained|{seed}|{batch}", make)
 
 
 ARCHITECTURES = {

@@ -440,11 +440,27 @@ def test_transpose_conv_float(seed):
 
 # ---- float sine model (TFLM hello world): float FULLY_CONNECTED + fused RELU ------------------
 def test_sine_float_exact():
+    """Our Keras re-creation of TFLM's hello-world model: float outputs identical to TFLM's."""
     ref.require_tflm()
-    model = am.sine_float(batch=1)
+    with ref._quiet_fds():
+        model = am.sine_float(batch=1)
     assert am.op_names(model) == ["FULLY_CONNECTED"]
     x = np.linspace(0, 2 * np.pi, 64, dtype=np.float32)
-    ref.compare(model, inputs=[[np.array([[v]], np.float32)] for v in x], label="sine float")
+    res = ref.compare(model, inputs=[[np.array([[v]], np.float32)] for v in x], label="sine float")
+    ys = np.array([o[0].ravel()[0] for o in res.ours])
+    assert np.mean(np.abs(ys - np.sin(x))) < 0.2  # it did learn the sine
+
+
+def test_sine_float_tflm_bundled():
+    """The sine_float.tflite that ships with tflite-micro's Python package, if present."""
+    runtime = ref.require_tflm()
+    p = os.path.join(os.path.dirname(runtime.__file__), "sine_float.tflite")
+    if not os.path.exists(p):
+        pytest.skip("tflite-micro has no bundled sine_float.tflite")
+    with open(p, "rb") as f:
+        model = f.read()
+    x = np.linspace(0, 2 * np.pi, 64, dtype=np.float32)
+    ref.compare(model, inputs=[[np.array([[v]], np.float32)] for v in x], label="TFLM sine_float.tflite")
 
 
 # ---- architectures: whole converted models --------------------------------------------------
