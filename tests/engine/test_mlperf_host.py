@@ -46,10 +46,11 @@ def tflm_arena_total(interpreter):
     return int(m.group(1)) if m else None
 
 
+@pytest.mark.parametrize("kernels", ["auto", "portable"])
 @pytest.mark.parametrize("name", NAMES)
-def test_bit_exact_against_tflm(name):
+def test_bit_exact_against_tflm(name, kernels):
     data = model_bytes(name)
-    eng = HostEngine(data)
+    eng = HostEngine(data, kernels=kernels)
     ref = runtime.Interpreter.from_bytes(data)
     spec = eng.input_details(0)
     assert spec["dtype"] == np.int8

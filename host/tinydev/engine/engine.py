@@ -25,9 +25,9 @@ class EngineError(Exception):
         self.bytes_needed = bytes_needed
 
 
-@lru_cache(maxsize=2)
-def _library(sanitize: bool = False) -> C.CDLL:
-    return T.load(build_hostlib(sanitize=sanitize))
+@lru_cache(maxsize=6)
+def _library(sanitize: bool = False, kernels: str = "auto") -> C.CDLL:
+    return T.load(build_hostlib(sanitize=sanitize, kernels=kernels))
 
 
 def format_error(lib: C.CDLL, it, code: int) -> EngineError:
@@ -53,11 +53,13 @@ class HostEngine:
     """One model loaded into the C engine.
 
     arena_size=None sizes the arena exactly (the planner's number); a smaller one raises
-    EngineError naming the bytes needed.
+    EngineError naming the bytes needed. kernels="portable" runs the reference kernels instead of
+    the optimised set the firmware would pick ("auto").
     """
 
-    def __init__(self, model_bytes: bytes, arena_size: int | None = None, sanitize: bool = False):
-        self._lib = lib = _library(sanitize)
+    def __init__(self, model_bytes: bytes, arena_size: int | None = None, sanitize: bool = False,
+                 kernels: str = "auto"):
+        self._lib = lib = _library(sanitize, kernels)
         data = bytes(model_bytes)
         # The engine reads the model in place: keep our buffer alive as long as the engine.
         self._model = (C.c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")

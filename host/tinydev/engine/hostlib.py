@@ -57,18 +57,25 @@ def _compiler() -> str:
     return cc
 
 
-def build_hostlib(sanitize: bool = False, force: bool = False) -> Path:
+KERNEL_SETS = {"auto": (), "portable": ("-DTML_KERNELS_PORTABLE",), "fast": ("-DTML_KERNELS_NO_ARM_DSP",)}
+
+
+def build_hostlib(sanitize: bool = False, force: bool = False, kernels: str = "auto") -> Path:
     """Compile (or reuse) libtml.so and return its path.
 
     sanitize=True builds with ASan+UBSan (the process must then preload libasan).
+    kernels: "auto" (what the firmware picks for this CPU: fast/ on a PC), "portable" (the
+    reference kernels only) or "fast".
     """
+    if kernels not in KERNEL_SETS:
+        raise ValueError(f"kernels must be one of {sorted(KERNEL_SETS)}")
     root = engine_dir()
     sources = engine_sources(root)
     if not sources:
         raise HostLibError(f"no engine sources under {root}")
     cc = _compiler()
     flags = list(BASE_FLAGS) + (list(SANITIZE_FLAGS) if sanitize else [])
-    flags += [f"-I{root}"]
+    flags += list(KERNEL_SETS[kernels]) + [f"-I{root}"]
     # TINYDEV_KERNELS=portable: the reference kernels only (for comparisons with the fast set).
     if os.environ.get("TINYDEV_KERNELS") == "portable":
         flags.append("-DTML_KERNELS_PORTABLE")
