@@ -14,7 +14,7 @@ DEFAULTS = {
         "debounce": 2,              # consecutive smoothed scores over threshold to raise
         "release": 3,               # consecutive scores under threshold to clear
         "hysteresis": 0.8,          # clear below threshold * hysteresis
-        "irq_timeout_ms": 0,        # watchdog for a missed interrupt; 0 = 4 watermark periods
+        "irq_timeout_ms": 0,        # watchdog for a missed interrupt; 0 = between watermark and FIFO full
     },
     "alarms": {
         "serial": True,

@@ -69,7 +69,9 @@ class VibrationPipeline:
         self.retry_ms = pcfg.get("retry_ms", 200)
         wm = imu.watermark or self.hop
         self.period_ms = wm * 1000 // f["sample_rate"]
-        self.irq_timeout = pcfg.get("irq_timeout_ms") or 4 * self.period_ms
+        # watchdog for a lost interrupt: after the watermark is due but before the FIFO is full
+        full_ms = (imu.FIFO_BYTES // 6) * 1000 // f["sample_rate"]
+        self.irq_timeout = pcfg.get("irq_timeout_ms") or max(self.period_ms + 10, (self.period_ms + full_ms) // 2)
         self.clock_ms = clock_ms or (lambda: time.ticks_ms())
         self.flag = asyncio.ThreadSafeFlag()
         self.duty = DutyMeter()

@@ -52,6 +52,7 @@ class MPU6050Sim:
         self.faults = []           # [kind, start_us, end_us]
         self.finished = False
         self.stats = {"samples": 0, "overflows": 0, "nacks": 0, "lost_edges": 0, "resets": 0}
+        self.bus_us = 0            # time spent emulating bus transfers (the CPU's, not the app's)
         self._last_tick = self._clock()
         self.elapsed = 0           # us since the replay started (accumulated, no wrap)
         self._pin_level = 0
@@ -136,7 +137,7 @@ class MPU6050Sim:
                     i = 0
             self._count += 6
             wm = self._wm()
-            if wm and self._count >= wm:
+            if wm and self._count >= wm > self._count - 6:   # crossing the watermark
                 r[R_WM_STATUS] |= 0x40
 
     def _motion(self, x, y, z):
@@ -220,6 +221,20 @@ class MPU6050Sim:
             raise OSError(_ENODEV)
 
     def write(self, data):
+        t = time.ticks_us()
+        try:
+            self._write(data)
+        finally:
+            self.bus_us += time.ticks_diff(time.ticks_us(), t)
+
+    def read(self, n):
+        t = time.ticks_us()
+        try:
+            return self._read(n)
+        finally:
+            self.bus_us += time.ticks_diff(time.ticks_us(), t)
+
+    def _write(self, data):
         self._check_bus()
         self.advance()
         if not data:
@@ -247,7 +262,7 @@ class MPU6050Sim:
         self._ptr = reg
         self._update_pin(self.elapsed)
 
-    def read(self, n):
+    def _read(self, n):
         self._check_bus()
         self.advance()
         reg = self._ptr

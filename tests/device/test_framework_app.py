@@ -1,0 +1,137 @@
+"""End to end: device/app.py (vibration anomaly detector) on the emulated IMU with a replay,
+a model bundle, alarms as JSON lines, injected sensor faults, duty cycle. UNIX and VIRT_M4.
+
+Until the ML engineer's bundle lands in models/vibration/, the model is a tiny one trained here
+(test_framework_util.make_model); with the real bundle present it is used instead."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from test_framework_util import DEVICE, REPO, make_model, make_replay
+
+ANOMALY = (6.0, 10.0)           # seconds, the replay's non-normal segment
+FAULTS = [{"kind": "nack", "start": 2.0, "end": 2.6},
+          {"kind": "stuck", "start": 3.5, "end": 4.5},
+          {"kind": "noirq", "start": 12.0, "end": 13.5}]
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bundle")
+    make_model(d / "vibration")
+    shutil.rmtree(d / "_train", ignore_errors=True)
+    return d / "vibration"
+
+
+@pytest.fixture(scope="session")
+def replay(tmp_path_factory):
+    d = tmp_path_factory.mktemp("replay")
+    return make_replay(d / "vibration.bin", secs=16,
+                       segments=[(0, ANOMALY[0], "normal"), (ANOMALY[0], ANOMALY[1], "anomaly"),
+                                 (ANOMALY[1], 16, "normal")], seed=7)
+
+
+def events(text):
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    return out
+
+
+def run_app_unix(fw, tmp_path, cfg):
+    cfgp = tmp_path / "config.json"
+    cfgp.write_text(json.dumps(cfg))
+    p = subprocess.run([str(fw), str(DEVICE / "app.py")], capture_output=True, text=True, timeout=300,
+                       env={"MICROPYPATH": f"{DEVICE}:.frozen", "TINYDEV_CONFIG": str(cfgp)}, cwd=tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
+    return p.stdout, events(p.stdout)
+
+
+def check_run(evs, faults=False):
+    summ = [e for e in evs if e["event"] == "summary"]
+    assert len(summ) == 1, evs
+    s = summ[0]
+    anomaly = [e for e in evs if e["event"] == "alarm" and e["kind"] == "anomaly"]
+    # exactly one anomaly alarm, inside the anomaly segment, raised within 2 s of its onset
+    assert len(anomaly) == 1, evs
+    a = anomaly[0]
+    latency = a["t_ms"] - ANOMALY[0] * 1000
+    assert 0 <= latency <= 2000, a
+    clear = [e for e in evs if e["event"] == "clear" and e["kind"] == "anomaly"]
+    assert clear and ANOMALY[1] * 1000 <= clear[0]["t_ms"] <= ANOMALY[1] * 1000 + 3000, evs
+    assert s["windows"] >= (40 if faults else 55)
+    assert s["duty"] < 0.2, s
+    assert s["awake_ms"] + s["asleep_ms"] >= 15000
+    if faults:
+        sf = {e["fault"]: e for e in evs if e["event"] == "alarm" and e["kind"] == "sensor_fault"}
+        assert set(sf) >= {"bus", "stuck", "irq"}, evs
+        assert 2000 <= sf["bus"]["t_ms"] <= 2600
+        assert 3500 <= sf["stuck"]["t_ms"] <= 3500 + 1500
+        assert 12000 <= sf["irq"]["t_ms"] <= 13500
+        rec = [e for e in evs if e["event"] == "recovered"]
+        assert rec and rec[0]["fault"] == "bus" and 2600 <= rec[0]["t_ms"] <= 3200, evs
+    else:
+        assert not [e for e in evs if e.get("kind") == "sensor_fault"], evs
+    return latency, s
+
+
+def test_app_unix_replay(unix_fw, bundle, replay, tmp_path):
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(bundle), "replay": str(replay),
+                                                "alarms": {"log": str(tmp_path / "log/alarms.log")}})
+    latency, s = check_run(evs)
+    log = (tmp_path / "log/alarms.log").read_text().splitlines()
+    assert any(json.loads(x)["event"] == "alarm" for x in log)
+    print("UNIX latency_ms", latency, "summary", s)
+
+
+def test_app_unix_faults(unix_fw, bundle, replay, tmp_path):
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(bundle), "replay": str(replay), "alarms": {"log": None},
+                                                "sim": {"faults": FAULTS}})
+    print(out)
+    latency, s = check_run(evs, faults=True)
+    assert s["sim"]["resets"] == 1 and s["sim"]["lost_edges"] >= 1
+    print("UNIX+faults latency_ms", latency, "summary", s)
+
+
+def test_app_unix_no_model(unix_fw, replay, tmp_path):
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(tmp_path / "nothing/vibration"), "replay": str(replay)})
+    assert evs and evs[0]["event"] == "error" and evs[0]["kind"] == "model"
+    assert "no model" in evs[0]["msg"] and "no usable model" in out
+
+
+def test_app_unix_tampered_model(unix_fw, bundle, replay, tmp_path):
+    bad = tmp_path / "m"
+    bad.mkdir()
+    shutil.copy(bundle.with_suffix(".json"), bad / "vibration.json")
+    blob = bytearray(bundle.with_suffix(".tflite").read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    (bad / "vibration.tflite").write_bytes(bytes(blob))
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(bad / "vibration"), "replay": str(replay)})
+    assert evs[0]["event"] == "error" and "refused" in evs[0]["msg"] and "sha256" in evs[0]["msg"], evs
+
+
+@pytest.mark.slow
+def test_app_virt_m4_replay_with_faults(vboard, bundle, replay, tmp_path):
+    from conftest import mpremote
+    port = vboard.port
+    for d in (":/models", ":/replay"):
+        mpremote(port, "fs", "mkdir", d, check=False)
+    mpremote(port, "fs", "cp", str(bundle.with_suffix(".tflite")), ":/models/vibration.tflite")
+    mpremote(port, "fs", "cp", str(bundle.with_suffix(".json")), ":/models/vibration.json")
+    mpremote(port, "fs", "cp", str(replay), ":/replay/vibration.bin", timeout=300)
+    mpremote(port, "fs", "cp", str(replay.with_suffix(".json")), ":/replay/vibration.json")
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({"sim": {"faults": FAULTS}}))
+    mpremote(port, "fs", "cp", str(cfg), ":/config.json")
+    out = mpremote(port, "run", str(DEVICE / "app.py"), timeout=300)
+    assert "Traceback" not in out, out
+    latency, s = check_run(events(out), faults=True)
+    print("VIRT_M4 latency_ms", latency, "summary", s)
+    mpremote(port, "fs", "rm", ":/config.json")
