@@ -194,6 +194,34 @@ def _expand_dims(rng):
     return [s], lambda t: tf.expand_dims(t[0], axis)
 
 
+def _squeeze(rng):
+    """The converter keeps SQUEEZE only when other dimensions are dynamic (else it is RESHAPE)."""
+    tf = _tf()
+    c = int(rng.integers(1, 6))
+    if rng.random() < 0.5:
+        return [[None, None, 1, c]], lambda t: tf.squeeze(tf.nn.relu(t[0]), [2])
+    return [[None, 1, None]], lambda t: tf.squeeze(tf.nn.relu(t[0]), [1])
+
+
+def _resize(method):
+    def spec(rng):
+        tf = _tf()
+        h, w, c = int(rng.integers(1, 6)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
+        oh, ow = int(rng.integers(1, 11)), int(rng.integers(1, 11))
+        mode = int(rng.integers(0, 3))  # v2 (half-pixel centres), v1 align_corners, v1 plain
+        v1 = tf.compat.v1.image
+        if method == "nearest":
+            fs = [lambda t: tf.image.resize(t[0], (oh, ow), method="nearest"),
+                  lambda t: v1.resize_nearest_neighbor(t[0], (oh, ow), align_corners=True),
+                  lambda t: v1.resize_nearest_neighbor(t[0], (oh, ow))]
+        else:
+            fs = [lambda t: tf.image.resize(t[0], (oh, ow), method="bilinear"),
+                  lambda t: v1.resize_bilinear(t[0], (oh, ow), align_corners=True),
+                  lambda t: v1.resize_bilinear(t[0], (oh, ow))]
+        return [[1, h, w, c]], fs[mode]
+    return spec
+
+
 def _shape_op(rng):
     tf = _tf()
     s = [None] + _shape(rng, 2, 4, 5)[1:]
@@ -244,12 +272,15 @@ SPECS = {
     "BATCH_TO_SPACE_ND": _batch_to_space,
     "EXPAND_DIMS": _expand_dims,
     "SHAPE": _shape_op,
+    "SQUEEZE": _squeeze,
+    "RESIZE_NEAREST_NEIGHBOR": _resize("nearest"),
+    "RESIZE_BILINEAR": _resize("bilinear"),
     "QUANTIZE": _quantize,
 }
 # ops whose float32 path is checked too (float model: no quantisation at all)
 FLOAT_OPS = ["LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "SUB", "MUL", "MEAN",
              "REDUCE_MAX", "CONCATENATION", "PACK", "PAD", "PADV2", "TRANSPOSE", "STRIDED_SLICE",
-             "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"]
+             "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"]
 BRANCHES = 4
 
 

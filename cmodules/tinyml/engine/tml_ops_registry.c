@@ -27,6 +27,8 @@ extern const tml_op_t tml_op_quantize;
 extern const tml_op_t tml_op_reduce_max;
 extern const tml_op_t tml_op_relu;
 extern const tml_op_t tml_op_relu6;
+extern const tml_op_t tml_op_resize_bilinear;
+extern const tml_op_t tml_op_resize_nearest_neighbor;
 extern const tml_op_t tml_op_shape;
 extern const tml_op_t tml_op_space_to_batch_nd;
 extern const tml_op_t tml_op_squeeze;
@@ -62,6 +64,8 @@ const tml_op_t *const tml_op_registry[] = {
     &tml_op_reduce_max,
     &tml_op_relu,
     &tml_op_relu6,
+    &tml_op_resize_bilinear,
+    &tml_op_resize_nearest_neighbor,
     &tml_op_shape,
     &tml_op_space_to_batch_nd,
     &tml_op_squeeze,
