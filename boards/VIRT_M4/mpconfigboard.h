@@ -8,7 +8,9 @@
 #define MICROPY_REPL_STDIN_BUFFER_MAX       (1024)
 #define MICROPY_PY_ASYNCIO                  (1)
 
-// time: SysTick-driven ticks, RTC seeded from the host clock at boot.
+// time: SysTick-driven ticks, RTC seeded from the host clock at boot. Unix epoch,
+// so time.time() matches the host and time.time_ns().
+#define MICROPY_EPOCH_IS_1970               (1)
 #define MICROPY_PY_TIME                     (1)
 #define MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME (1)
 #define MICROPY_PY_TIME_TIME_TIME_NS        (1)
