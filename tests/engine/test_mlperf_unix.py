@@ -95,3 +95,27 @@ print(repr(out))
     assert "MemoryError:" in text and "bytes needed" in text
     assert "ValueError:" in text
     assert "ok:" in text
+
+
+def test_unsupported_op_is_not_implemented_error(tmp_path):
+    flatbuffers = pytest.importorskip("flatbuffers")
+    schema = pytest.importorskip("tensorflow.lite.python.schema_py_generated")
+    data = (MODELS / "ad01_int8.tflite").read_bytes()
+    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    code = m.operatorCodes[m.subgraphs[0].operators[2].opcodeIndex]
+    code.builtinCode, code.deprecatedBuiltinCode = schema.BuiltinOperator.CUMSUM, 127
+    b = flatbuffers.Builder(1 << 16)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    edited = tmp_path / "edited.tflite"
+    edited.write_bytes(bytes(b.Output()))
+    script = f"""
+import tinyml
+try:
+    tinyml.Model({str(edited)!r})
+except NotImplementedError as e:
+    print('NotImplementedError:', e)
+"""
+    path = tmp_path / "unsup.py"
+    path.write_text(script)
+    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=60)
+    assert "NotImplementedError:" in proc.stdout and "CUMSUM" in proc.stdout, proc.stdout + proc.stderr
