@@ -45,7 +45,9 @@ class DeviceError(RuntimeError):
 
 
 def _check(p: subprocess.CompletedProcess, what: str) -> str:
-    if p.returncode != 0 or "Traceback (most recent call last)" in p.stdout:
+    # UBSan reports and carries on, so its messages on stderr count as failures too.
+    sanitizer = "runtime error:" in (p.stderr or "") or "Sanitizer" in (p.stderr or "")
+    if p.returncode != 0 or sanitizer or "Traceback (most recent call last)" in p.stdout:
         raise DeviceError(f"{what} failed:\n{p.stdout[-1500:]}\n{p.stderr[-1500:]}")
     return p.stdout
 

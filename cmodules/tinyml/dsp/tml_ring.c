@@ -8,8 +8,22 @@
 #define TML_BARRIER()
 #endif
 
+// Position after moving n (<= capacity) items on.
+static uint32_t advance(const tml_ring_t *r, uint32_t pos, uint32_t n) {
+    pos += n;
+    return pos >= 2 * r->capacity ? pos - 2 * r->capacity : pos;
+}
+
+static uint32_t slot(const tml_ring_t *r, uint32_t pos) {
+    return pos >= r->capacity ? pos - r->capacity : pos;
+}
+
+static uint32_t used(const tml_ring_t *r, uint32_t head, uint32_t tail) {
+    return head >= tail ? head - tail : head + 2 * r->capacity - tail;
+}
+
 tml_dsp_status_t tml_ring_init(tml_ring_t *r, void *storage, uint32_t capacity, uint32_t item_size) {
-    if (capacity == 0 || item_size == 0 || capacity > 0x7fffffffu / item_size) {
+    if (capacity == 0 || item_size == 0 || capacity > 0x7fffffffu / item_size) {  // 2*capacity fits
         return TML_DSP_BAD_SIZE;
     }
     r->buf = (uint8_t *)storage;
@@ -22,21 +36,21 @@ tml_dsp_status_t tml_ring_init(tml_ring_t *r, void *storage, uint32_t capacity, 
 }
 
 uint32_t tml_ring_available(const tml_ring_t *r) {
-    return r->head - r->tail;
+    return used(r, r->head, r->tail);
 }
 
 uint32_t tml_ring_space(const tml_ring_t *r) {
-    return r->capacity - (r->head - r->tail);
+    return r->capacity - used(r, r->head, r->tail);
 }
 
 uint32_t tml_ring_write(tml_ring_t *r, const void *src, uint32_t n) {
     uint32_t head = r->head;
-    uint32_t space = r->capacity - (head - r->tail);
+    uint32_t space = r->capacity - used(r, head, r->tail);
     if (n > space) {
         r->dropped += n - space;
         n = space;
     }
-    uint32_t pos = head % r->capacity;
+    uint32_t pos = slot(r, head);
     uint32_t first = r->capacity - pos;
     if (first > n) {
         first = n;
@@ -45,12 +59,12 @@ uint32_t tml_ring_write(tml_ring_t *r, const void *src, uint32_t n) {
     memcpy(r->buf + pos * r->item_size, s, first * r->item_size);
     memcpy(r->buf, s + first * r->item_size, (n - first) * r->item_size);
     TML_BARRIER();
-    r->head = head + n;
+    r->head = advance(r, head, n);
     return n;
 }
 
 void tml_ring_peek(const tml_ring_t *r, void *dst, uint32_t n) {
-    uint32_t pos = r->tail % r->capacity;
+    uint32_t pos = slot(r, r->tail);
     uint32_t first = r->capacity - pos;
     if (first > n) {
         first = n;
@@ -63,7 +77,7 @@ void tml_ring_peek(const tml_ring_t *r, void *dst, uint32_t n) {
 
 void tml_ring_skip(tml_ring_t *r, uint32_t n) {
     TML_BARRIER();
-    r->tail = r->tail + n;
+    r->tail = advance(r, r->tail, n);
 }
 
 uint32_t tml_ring_read(tml_ring_t *r, void *dst, uint32_t n) {

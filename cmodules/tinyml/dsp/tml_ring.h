@@ -1,7 +1,8 @@
 // Single-producer single-consumer ring of fixed-size items (e.g. int16 audio samples).
 // The producer (a sensor IRQ, an I2S callback) only calls tml_ring_write; the consumer (a task)
 // only calls the read side. Each side writes only its own counter, so no lock is needed on a
-// single core. Counters run freely (mod 2^32); items that do not fit are dropped and counted.
+// single core. Positions run over 0..2*capacity-1 (the extra lap tells full from empty), so they
+// never overflow however long the stream runs. Items that do not fit are dropped and counted.
 #ifndef TML_RING_H
 #define TML_RING_H
 
@@ -12,8 +13,8 @@ typedef struct {
     uint8_t *buf;
     uint32_t capacity;            // items
     uint32_t item_size;           // bytes per item
-    volatile uint32_t head;       // items ever written (producer)
-    volatile uint32_t tail;       // items ever consumed (consumer)
+    volatile uint32_t head;       // write position, 0..2*capacity-1 (producer)
+    volatile uint32_t tail;       // read position, 0..2*capacity-1 (consumer)
     volatile uint32_t dropped;    // items refused because the ring was full (producer)
 } tml_ring_t;
 
