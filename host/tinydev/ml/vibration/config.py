@@ -11,7 +11,8 @@ BANDS = ((10, 20), (20, 40), (40, 80), (80, 160), (160, 320), (320, 480), (480, 
 
 @dataclass(frozen=True)
 class VibrationConfig:
-    name: str = "vibration"
+    name: str = "vibration"      # the model's name: <name>.tflite, <name>.json
+    size: str = "full"
     version: str = "1.0.0"
     window: int = 512            # 320 ms at 1.6 kHz: 3.125 Hz bins, >= 4 revolutions at 15 Hz
     hop: int = 256               # a decision every 160 ms
@@ -36,6 +37,6 @@ class VibrationConfig:
 
 
 FULL = VibrationConfig()
-QUICK = dataclasses.replace(FULL, train_normal=1000, val_normal=500, test_normal=400, test_fault=80,
-                            stream_minutes=1.0, epochs=25, batch=256)
+QUICK = dataclasses.replace(FULL, size="quick", train_normal=800, val_normal=400, test_normal=300, test_fault=60,
+                            stream_minutes=0.5, epochs=20, batch=256)
 CONFIGS = {"full": FULL, "quick": QUICK}

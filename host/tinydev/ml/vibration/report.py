@@ -93,7 +93,7 @@ def _pct(x):
 def markdown(cfg, man, m) -> str:
     c, v, s = m["check"], m["verify"], m["stream"]
     lines = [f"# Vibration anomaly model: {man['name']} {man['version']}", "",
-             f"Config `{'quick' if cfg.epochs < 100 else 'full'}`; held-out test split: unseen seeds, speeds and "
+             f"Config `{cfg.size}`; held-out test split: unseen seeds, speeds and "
              "sensor-noise levels (see tinydev.ml.data.vibration). Scores from the int8 model on our engine.", "",
              "| measure | value | target |", "| --- | --- | --- |",
              f"| model flash | {c['flash_bytes']} bytes | <= 8192 |",

@@ -110,7 +110,7 @@ def convert(cfg, work: Path, bundle_dir: Path) -> Path:
                             "score = sum(weights[i] * (y[i] - x[i])^2) / n",
                   "weights": [float(w) for w in weights]},
         "decision": {"rule": "anomaly when score > thresholds.anomaly", "consecutive": cfg.consecutive},
-        "training": {"generator": "tinydev.ml.data.vibration", "config": cfg.name if hasattr(cfg, "name") else "",
+        "training": {"generator": "tinydev.ml.data.vibration", "config": cfg.size,
                      "threshold_rule": f"quantile {cfg.threshold_quantile} of int8 scores on "
                                        f"{len(xv)} validation normal windows x {cfg.threshold_margin}",
                      "seed": cfg.seed},
