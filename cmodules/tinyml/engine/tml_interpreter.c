@@ -62,6 +62,12 @@ size_t tml_arena_needed(const tml_interpreter_t *it) {
     return it->arena_needed;
 }
 
+void tml_arena_usage(const tml_interpreter_t *it, size_t *head, size_t *persistent, size_t *tensors) {
+    *head = it->head_bytes;
+    *persistent = it->persistent_bytes;
+    *tensors = it->arena_needed - it->head_bytes - it->persistent_bytes;
+}
+
 // ---- the allocation pass (sizing or real) ----
 
 void *tml_alloc_persistent(tml_ctx_t *ctx, size_t bytes) {

@@ -48,6 +48,9 @@ tml_status_t tml_init(tml_interpreter_t *it, const uint8_t *model, size_t len);
 size_t tml_plan_workspace(const tml_interpreter_t *it);
 tml_status_t tml_plan(tml_interpreter_t *it, void *work, size_t len);
 size_t tml_arena_needed(const tml_interpreter_t *it);
+// Where the arena goes (after tml_plan): engine bookkeeping (tensor pointers, nodes), persistent
+// op data, and the planned tensors + scratch (or the planner's workspace, if larger).
+void tml_arena_usage(const tml_interpreter_t *it, size_t *head, size_t *persistent, size_t *tensors);
 tml_status_t tml_allocate(tml_interpreter_t *it, void *arena, size_t len);
 tml_status_t tml_invoke(tml_interpreter_t *it);
 

@@ -36,6 +36,9 @@ class Tensor(C.Structure):
                 ("is_variable", C.c_uint8)]
 
 
+CLOCK_FN = C.CFUNCTYPE(C.c_uint32, C.c_void_p)
+
+
 def load(path: Path) -> C.CDLL:
     lib = C.CDLL(str(path))
     p, sz, st = C.c_void_p, C.c_size_t, C.c_int
@@ -56,6 +59,8 @@ def load(path: Path) -> C.CDLL:
         "tml_op_builtin": ([p, C.c_uint32], C.c_int32),
         "tml_op_name": ([p, C.c_uint32], C.c_char_p),
         "tml_builtin_name": ([C.c_int], C.c_char_p),
+        "tml_arena_usage": ([p, C.POINTER(sz), C.POINTER(sz), C.POINTER(sz)], None),
+        "tml_set_profiler": ([p, CLOCK_FN, p, C.POINTER(C.c_uint32)], None),
     }
     for name, (args, res) in sig.items():
         fn = getattr(lib, name)

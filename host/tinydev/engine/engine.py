@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes as C
+import time
 from functools import lru_cache
 
 import numpy as np
@@ -78,6 +79,14 @@ class HostEngine:
         self.num_inputs = lib.tml_graph_input_count(self._it)
         self.num_outputs = lib.tml_graph_output_count(self._it)
         self.ops = [lib.tml_op_name(self._it, i).decode() for i in range(lib.tml_op_count(self._it))]
+        head, persistent, tensors = C.c_size_t(), C.c_size_t(), C.c_size_t()
+        lib.tml_arena_usage(self._it, C.byref(head), C.byref(persistent), C.byref(tensors))
+        # bytes of the arena by use: engine bookkeeping, op data, planned tensors + scratch
+        self.arena_usage = dict(head=head.value, persistent=persistent.value, tensors=tensors.value)
+        # Per-op time of the last invoke, in microseconds of the host clock.
+        self._ticks = (C.c_uint32 * max(len(self.ops), 1))()
+        self._clock = T.CLOCK_FN(lambda _user: time.perf_counter_ns() // 1000 & 0xFFFFFFFF)
+        lib.tml_set_profiler(self._it, self._clock, None, self._ticks)
 
     def _check(self, code: int) -> None:
         if code != 0:
@@ -121,6 +130,10 @@ class HostEngine:
 
     def invoke(self) -> None:
         self._check(self._lib.tml_invoke(self._it))
+
+    def profile(self) -> list[tuple[str, int]]:
+        """(op name, microseconds) for each op of the last invoke."""
+        return [(name, int(self._ticks[i])) for i, name in enumerate(self.ops)]
 
     def get_output(self, i: int) -> np.ndarray:
         return self._view(self._tensor(True, i)).copy()
