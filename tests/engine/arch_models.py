@@ -229,6 +229,21 @@ def conv_autoencoder(seed=0, batch=None):
     return _keras_arch("conv_autoencoder", b, [(16, 16, 1)], seed, batch=batch)
 
 
+def conv_autoencoder_bilinear(seed=0, batch=None):
+    """conv_autoencoder with UpSampling2D(interpolation="bilinear"): RESIZE_BILINEAR instead of
+    the TILE that nearest upsampling becomes (TFLM has no TILE)."""
+    def b(k, inp):
+        L = k.layers
+        i = inp((16, 16, 1))
+        x = L.Conv2D(8, 3, strides=2, padding="same", activation="relu")(i)
+        x = L.MaxPooling2D(2)(x)
+        x = L.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu")(x)
+        x = L.UpSampling2D(2, interpolation="bilinear")(x)
+        x = L.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
+        return k.Model(i, x)
+    return _keras_arch("conv_autoencoder_bilinear", b, [(16, 16, 1)], seed, batch=batch)
+
+
 def conv1d_autoencoder(seed=0, batch=None):
     """Conv1D autoencoder with UpSampling1D and Conv1DTranspose."""
     def b(k, inp):
@@ -367,7 +382,7 @@ def sine_float(seed=0, batch=None):
 ARCHITECTURES = {
     f.__name__: f for f in (
         conv1d, tcn_dilated, tcn_same_dilated, global_pools, separable, dense_autoencoder,
-        conv_autoencoder, conv1d_autoencoder, residual, activations, squeeze_excite,
+        conv_autoencoder, conv_autoencoder_bilinear, conv1d_autoencoder, residual, activations, squeeze_excite,
         padding_cropping, rnn, dense_3d, sine_float)
 }
 

@@ -495,7 +495,7 @@ def test_sine_float_tflm_bundled():
 
 
 # ---- architectures: whole converted models --------------------------------------------------
-FAST_ARCHS = ["conv1d", "tcn_dilated", "activations", "squeeze_excite"]
+FAST_ARCHS = ["conv1d", "tcn_dilated", "activations", "squeeze_excite", "conv_autoencoder_bilinear"]
 
 
 def _arch_cases():

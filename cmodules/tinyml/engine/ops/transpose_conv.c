@@ -27,11 +27,15 @@ static tml_status_t tconv_prepare(tml_ctx_t *ctx, tml_node_t *node) {
         "filter/output type differs from input");
     TML_ENSURE(ctx, in.ndims == 4 && filter.ndims == 4 && out.ndims == 4, TML_ERR_BAD_MODEL, in.index,
         "input, filter and output must be 4-D");
-    int32_t oshape[4];
-    int n = 0;
-    TML_TRY(tml_const_ints(ctx, &shape_t, oshape, 4, &n));
-    TML_ENSURE(ctx, n == 4 && oshape[0] == out.dims[0] && oshape[1] == out.dims[1] && oshape[2] == out.dims[2] &&
-        oshape[3] == out.dims[3], TML_ERR_BAD_MODEL, shape_t.index, "output_shape differs from the output tensor");
+    if (tml_present(&shape_t) && shape_t.is_const) {
+        // A computed output_shape (dynamic-batch models: SHAPE/STRIDED_SLICE/PACK) is ignored, as
+        // TFLM does: the output tensor's static shape rules.
+        int32_t oshape[4];
+        int n = 0;
+        TML_TRY(tml_const_ints(ctx, &shape_t, oshape, 4, &n));
+        TML_ENSURE(ctx, n == 4 && oshape[0] == out.dims[0] && oshape[1] == out.dims[1] && oshape[2] == out.dims[2] &&
+            oshape[3] == out.dims[3], TML_ERR_BAD_MODEL, shape_t.index, "output_shape differs from the output tensor");
+    }
     TML_ENSURE(ctx, filter.dims[0] == out.dims[3] && filter.dims[3] == in.dims[3] && in.dims[0] == out.dims[0],
         TML_ERR_BAD_MODEL, filter.index, "filter does not match input/output channels");
     if (tml_present(&bias)) {
