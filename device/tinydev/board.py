@@ -68,6 +68,8 @@ class Board:
         if spec is None:
             raise OSError("board %s has no IMU" % self.name)
         part = spec["part"]
+        if self.sim:
+            part = self.cfg.get("sim", {}).get("part") or part   # the emulated chip decides
         pin = None
         if spec.get("int_pin") is not None:
             pin = self.pin(spec["int_pin"])
@@ -79,7 +81,7 @@ class Board:
                 raise OSError("virtual board %s needs a replay file for its IMU" % self.name)
             if isinstance(replay, str):
                 replay = Replay(replay)
-            self.sim_imu = MPU6050Sim(replay, part=self.cfg.get("sim", {}).get("part", part), int_pin=pin)
+            self.sim_imu = MPU6050Sim(replay, part=part, int_pin=pin)
             for f in self.cfg.get("sim", {}).get("faults", ()):
                 self.sim_imu.inject(f["kind"], f["start"], f["end"])
             bus.attach(spec["addr"], self.sim_imu)

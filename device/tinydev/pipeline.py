@@ -72,6 +72,13 @@ class VibrationPipeline:
         # watchdog for a lost interrupt: after the watermark is due but before the FIFO is full
         full_ms = (imu.FIFO_BYTES // 6) * 1000 // f["sample_rate"]
         self.irq_timeout = pcfg.get("irq_timeout_ms") or max(self.period_ms + 10, (self.period_ms + full_ms) // 2)
+        # no FIFO watermark (MPU6050): a timer drains the FIFO every hop (the FIFO holds
+        # full_ms of data, so hop must be shorter); interrupts (motion) still wake it early
+        self.timed = not imu.watermark
+        if self.timed:
+            if self.period_ms >= full_ms:
+                raise ValueError("hop (%d ms) must be shorter than the FIFO (%d ms) without a watermark" % (self.period_ms, full_ms))
+            self.irq_timeout = self.period_ms
         self.clock_ms = clock_ms or (lambda: time.ticks_ms())
         self.flag = asyncio.ThreadSafeFlag()
         self.duty = DutyMeter()
@@ -180,7 +187,9 @@ class VibrationPipeline:
                 break
             t = self.clock_ms()
             try:
-                if not woke_by_irq and self.imu.fifo_count() >= (self.imu.watermark or self.hop):
+                if self.timed:
+                    pass
+                elif not woke_by_irq and self.imu.fifo_count() >= self.imu.watermark:
                     self._fault("irq", t, "IMU FIFO passed its watermark without an interrupt")
                 elif woke_by_irq:
                     self.alarms.clear("sensor_fault", t, fault="irq")

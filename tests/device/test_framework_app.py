@@ -100,6 +100,15 @@ def test_app_unix_faults(unix_fw, bundle, replay, tmp_path):
     print("UNIX+faults latency_ms", latency, "summary", s)
 
 
+def test_app_unix_mpu6050_timed(unix_fw, bundle, replay, tmp_path):
+    """The emulated chip is an MPU6050 (no FIFO watermark): the pipeline drains on a timer."""
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(bundle), "replay": str(replay), "alarms": {"log": None},
+                                                "sim": {"part": "mpu6050"}})
+    assert evs[0]["event"] == "start" and evs[0]["imu"] == "mpu6050" and evs[0]["watermark"] == 0
+    latency, s = check_run(evs)
+    print("UNIX mpu6050 latency_ms", latency, "summary", s)
+
+
 def test_app_unix_no_model(unix_fw, replay, tmp_path):
     out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(tmp_path / "nothing/vibration"), "replay": str(replay)})
     assert evs and evs[0]["event"] == "error" and evs[0]["kind"] == "model"
