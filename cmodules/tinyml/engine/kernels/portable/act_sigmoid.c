@@ -12,7 +12,7 @@ void tml_sigmoid_params(float in_scale, int32_t in_zp, tml_sigmoid_params_t *p) 
     const double real = (double)in_scale * (double)(1 << (31 - INPUT_INTEGER_BITS));
     // TFLM uses frexp + round directly here (not QuantizeMultiplier).
     const double q = tml_frexp(real, &p->input_left_shift);
-    p->input_multiplier = (int32_t)tml_round_i64(q * 2147483648.0);
+    p->input_multiplier = (int32_t)tml_round_i64(q * (double)((int64_t)1 << 31));
     p->input_range_radius = tml_fp_input_radius(INPUT_INTEGER_BITS, p->input_left_shift);
     p->input_zero_point = in_zp;
 }
