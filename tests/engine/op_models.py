@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ref import (CompareResult, Mismatch, Tflm, cached, compare, convert, diff_arrays,  # noqa: F401
-                 engine_run, min_int8_scale, model_ops, random_inputs, require_tf, run_both, signature_io_map,
+                 engine_run, min_int8_scale, model_ops, output_scales, tflm_survives, random_inputs, require_tf, run_both, signature_io_map,
                  tflm_run)
 
 ACTS = ("none", "relu", "relu6")
@@ -417,31 +417,52 @@ def build_model(specs: list[dict], seed: int, use_cache: bool = True, op: str | 
 
     def build():
         if op is None:
-            return _build(specs)
+            return _finish(*_build(specs))
         allowed = EXPECTED_OPS[op][1]
-        try:
-            tfl, meta = _build(specs)
-            if set(meta["ops"]) <= allowed and meta["min_scale"] >= MIN_SCALE:
-                return tfl, meta
-        except Exception:  # the converter refused one of the cases: find it below
-            pass
-        fixed, replaced = list(specs), []
-        for i, s in enumerate(specs):
-            for _ in range(3):
-                try:
-                    _, m1 = _build([s])
-                    why = ("ops" if not set(m1["ops"]) <= allowed else
-                           "degenerate" if m1["min_scale"] < MIN_SCALE else None)
-                except Exception:
-                    why = "convert"
-                if why is None or _fallback(s, why) is None:
-                    break
-                s = _fallback(s, why)
-            if s is not specs[i]:
-                fixed[i] = s
-                replaced.append(i)
-        tfl, meta = _build(fixed)
-        meta["replaced"] = replaced
+        fixed, replaced, isolated, why_not = list(specs), set(), False, ""
+        for _ in range(6):
+            try:
+                tfl, meta = _build(fixed)
+            except Exception as e:  # the converter refused one of the cases: isolate below
+                tfl, meta, why_not = None, None, f"converter: {e}"[:300]
+            if meta is not None:
+                bad_ops = not set(meta["ops"]) <= allowed
+                degen = sorted(int(k) for k, poss in meta["out_pos"].items()
+                               if any(meta["out_scales"][p] < MIN_SCALE for p in poss))
+                if not bad_ops and not degen and meta["min_scale"] >= MIN_SCALE:
+                    meta["replaced"] = sorted(replaced)
+                    return _finish(tfl, meta)
+                why_not = f"ops {meta['ops']}, min scale {meta['min_scale']}"
+                if degen and not bad_ops:
+                    # a collapsed output range (depends on the representative data, so only
+                    # visible in company): give those cases a positive range, no activation
+                    for k in degen:
+                        fixed[k] = _fallback(fixed[k], "degenerate")
+                        replaced.add(k)
+                    continue
+            if isolated:
+                break
+            isolated = True
+            for i, s in enumerate(fixed):
+                for _ in range(3):
+                    try:
+                        _, m1 = _build([s])
+                        why = ("ops" if not set(m1["ops"]) <= allowed else
+                               "degenerate" if m1["min_scale"] < MIN_SCALE else None)
+                    except Exception:
+                        why = "convert"
+                    if why is None or _fallback(s, why) is None:
+                        break
+                    s = _fallback(s, why)
+                if s is not fixed[i]:
+                    fixed[i] = s
+                    replaced.add(i)
+        raise RuntimeError(f"cannot generate a clean {op} model from these specs ({why_not})")
+
+    def _finish(tfl, meta):
+        # TFLM abort()s on some models (it would take the whole test session with it): try it
+        # in a subprocess first and let the test report a refusal instead
+        meta["tflm_problem"] = tflm_survives(tfl)
         return tfl, meta
 
     def _build(specs):
@@ -472,7 +493,7 @@ def build_model(specs: list[dict], seed: int, use_cache: bool = True, op: str | 
             in_pos.setdefault(case, []).append(pos)
         meta = dict(specs=specs, out_pos={str(k): v for k, v in out_pos.items()},
                     in_pos={str(k): v for k, v in in_pos.items()}, keras_inputs=keras_in,
-                    ops=model_ops(tfl), min_scale=min_int8_scale(tfl))
+                    ops=model_ops(tfl), min_scale=min_int8_scale(tfl), out_scales=output_scales(tfl))
         return tfl, meta
 
     if not use_cache:

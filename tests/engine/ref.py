@@ -38,7 +38,7 @@ if not MLPERF_DIR.is_dir():  # CI: a copy of shared/ lies beside the clone
 FULL = os.environ.get("TINYDEV_FULL", "") not in ("", "0")
 
 # Bump when the generators change in a way that changes the produced models.
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -250,6 +250,56 @@ def min_int8_scale(model_bytes: bytes) -> float:
         scales = [d["quantization"][0] for d in ip.get_tensor_details()
                   if d["dtype"] == np.int8 and d["quantization"][0] > 0]
     return float(min(scales)) if scales else 1.0
+
+
+def output_scales(model_bytes: bytes) -> list[float]:
+    """Quantisation scale of each model output, in the model's output order."""
+    tf = require_tf()
+    import warnings
+
+    with warnings.catch_warnings(), _quiet_fds():
+        warnings.simplefilter("ignore")
+        ip = tf.lite.Interpreter(model_content=model_bytes)
+        return [float(d["quantization"][0]) for d in ip.get_output_details()]
+
+
+_TFLM_PROBE = """
+import sys, numpy as np
+from tflite_micro.python.tflite_micro import runtime
+b = open(sys.argv[1], 'rb').read()
+it = runtime.Interpreter.from_bytes(b, arena_size=max(len(b) * 10, 8 << 20))
+i = 0
+while True:
+    try:
+        d = it.get_input_details(i)
+    except Exception:
+        break
+    it.set_input(np.zeros(tuple(d['shape']), d['dtype']), i)
+    i += 1
+it.invoke()
+print('TFLM-OK')
+"""
+
+
+def tflm_survives(model_bytes: bytes, timeout: float = 300) -> str | None:
+    """None if TFLM loads and invokes the model in a subprocess; else what went wrong.
+
+    TFLM abort()s on some models (e.g. a requantisation multiplier out of range), which would
+    take the whole pytest process with it; generators call this before handing models to Tflm."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".tflite") as f:
+        f.write(model_bytes)
+        f.flush()
+        try:
+            r = subprocess.run([sys.executable, "-c", _TFLM_PROBE, f.name], capture_output=True,
+                               text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"TFLM did not finish in {timeout} s"
+    if r.returncode == 0 and "TFLM-OK" in r.stdout:
+        return None
+    return f"TFLM exit {r.returncode}: " + (r.stderr + r.stdout)[-600:]
 
 
 # --------------------------------------------------------------------------------------------
