@@ -17,6 +17,7 @@ static inline tml_status_t tml_resize_prepare(tml_ctx_t *ctx, tml_node_t *node, 
         "input type not supported by this op");
     TML_ENSURE(ctx, out.type == in.type, TML_ERR_UNSUPPORTED_TYPE, out.index, "output type differs from input");
     TML_ENSURE(ctx, in.ndims == 4 && out.ndims == 4, TML_ERR_BAD_MODEL, in.index, "input and output must be 4-D");
+    TML_ENSURE(ctx, in.dims[1] > 0 && in.dims[2] > 0, TML_ERR_BAD_MODEL, in.index, "empty input image");
     int32_t size[2];
     int n = 0;
     TML_TRY(tml_const_ints(ctx, &size_t_, size, 2, &n));

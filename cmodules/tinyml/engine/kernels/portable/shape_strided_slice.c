@@ -39,11 +39,11 @@ int32_t tml_ss_stop(int32_t end, int32_t stride, int32_t size, int32_t start, in
 }
 
 int32_t tml_ss_count(int32_t start, int32_t stop, int32_t stride) {
-    int32_t n = 0;
-    for (int32_t i = start; stride > 0 ? i < stop : i > stop; i += stride) {
-        n++;
-    }
-    return n;
+    // The reference loop `for (i = start; stride > 0 ? i < stop : i > stop; i += stride)`,
+    // counted in closed form (64-bit: a huge stride must not overflow).
+    int64_t span = stride > 0 ? (int64_t)stop - start : (int64_t)start - stop;
+    int64_t step = stride > 0 ? (int64_t)stride : -(int64_t)stride;
+    return span <= 0 ? 0 : (int32_t)((span + step - 1) / step);
 }
 
 void tml_strided_slice(const void *in, const int32_t *in_dims, int ndims, const int32_t *start, const int32_t *stop,
@@ -62,9 +62,9 @@ void tml_strided_slice(const void *in, const int32_t *in_dims, int ndims, const 
     const uint8_t *src = (const uint8_t *)in;
     uint8_t *dst = (uint8_t *)out;
     for (int32_t i = 0; i < total; i++) {
-        int32_t off = 0;
+        int64_t off = 0;
         for (int d = 0; d < ndims; d++) {
-            off += (start[d] + idx[d] * stride[d]) * istride[d];
+            off += ((int64_t)start[d] + (int64_t)idx[d] * stride[d]) * istride[d];
         }
         memcpy(dst + (size_t)i * esize, src + (size_t)off * esize, esize);
         for (int d = ndims - 1; d >= 0; d--) {
