@@ -10,8 +10,10 @@ DEFAULTS = {
     "replay": "/replay/vibration.bin",
     "imu": {"rate": 1000, "range_g": 4, "watermark": 128},
     "pipeline": {
-        "smooth": 3,                # moving average over this many window scores
-        "debounce": 2,              # consecutive smoothed scores over threshold to raise
+        "smooth": None,             # moving average over this many window scores (None: 1 if
+                                    # the manifest has a "decision" rule, else 3)
+        "debounce": None,           # consecutive (smoothed) scores over threshold to raise
+                                    # (None: the manifest's decision.consecutive, else 2)
         "release": 3,               # consecutive scores under threshold to clear
         "hysteresis": 0.8,          # clear below threshold * hysteresis
         "irq_timeout_ms": 0,        # watchdog for a missed interrupt; 0 = between watermark and FIFO full

@@ -73,10 +73,12 @@ def verify(base, man=None):
 
 # --- feature transform: an elementwise recipe from the manifest -------------------------------
 # Either {"steps": [{"op": "log1p"}, {"op": "sub", "values": [...]}, ...]} or the short form
-# {"log": "log1p"|"log"|true, "eps": e, "mean": [...], "std": [...], "clip": [lo, hi]}
-# applied in that order. Ops: log (ln(x + eps)), log1p, log10, sqrt, add, sub, mul, div, clip.
+# (docs/model-bundle.md): {"offset": o, "mean": [...], "inv_std": [...]} meaning
+# z = (ln(x + offset) - mean) * inv_std; also "log": true|"log1p"|"log10" (+ "eps"), "std",
+# "scale", "clip": [lo, hi]; "recipe" is a human-readable note. Applied in the order: log, mean,
+# std, inv_std, scale, clip. Ops: log (ln(x + eps)), log1p, log10, sqrt, add, sub, mul, div, clip.
 _OPS = ("log", "log1p", "log10", "sqrt", "add", "sub", "mul", "div", "clip")
-_SHORT = ("log", "eps", "mean", "std", "scale", "offset", "clip")
+_SHORT = ("log", "eps", "offset", "mean", "std", "inv_std", "scale", "clip", "recipe")
 
 
 def compile_transform(tr, n):
@@ -89,16 +91,16 @@ def compile_transform(tr, n):
             if k not in _SHORT:
                 raise ModelError("unsupported transform key %r (known: %s)" % (k, ", ".join(_SHORT)))
         steps = []
-        lg = tr.get("log")
+        lg = tr.get("log", "offset" in tr)
         if lg:
             steps.append({"op": "log1p" if lg == "log1p" else ("log10" if lg == "log10" else "log"),
-                          "eps": tr.get("eps", 1e-12)})
-        if "offset" in tr:
-            steps.append({"op": "add", "values": tr["offset"]})
+                          "eps": tr.get("offset", tr.get("eps", 1e-12))})
         if "mean" in tr:
             steps.append({"op": "sub", "values": tr["mean"]})
         if "std" in tr:
             steps.append({"op": "div", "values": tr["std"]})
+        if "inv_std" in tr:
+            steps.append({"op": "mul", "values": tr["inv_std"]})
         if "scale" in tr:
             steps.append({"op": "mul", "values": tr["scale"]})
         if "clip" in tr:
@@ -172,28 +174,45 @@ class Bundle:
         self.features = f
         self.steps = compile_transform(f.get("transform"), n)
         self.threshold = man.get("thresholds", {}).get("anomaly", 0.5)
+        self.decision = man.get("decision", {})
         sc = man.get("score", {})
         self.score_kind = sc.get("kind", "output")
         self.score_index = sc.get("index", 0)
-        if self.score_kind not in ("output", "one_minus", "mse", "mae"):
+        if self.score_kind not in ("output", "one_minus", "mse", "mae", "weighted_mse"):
             raise ModelError("unsupported score kind %r" % self.score_kind)
         out = self.model.outputs[0]
         self.out_scale = out.scale
         self.out_zp = out.zero_point
         self.out_int8 = out.dtype == "int8"
+        self.weights = None
+        if self.score_kind == "weighted_mse":
+            w = sc.get("weights")
+            if w is None or len(w) != n:
+                raise ModelError("score weighted_mse needs %d weights" % n)
+            self.weights = array.array("f", w)
+        if self.score_kind in ("mse", "mae", "weighted_mse"):
+            m = 1
+            for d in out.shape:
+                m *= d
+            if m != n:
+                raise ModelError("reconstruction score needs output size %d == input size %d" % (m, n))
         self.x = array.array("f", bytearray(4 * n))   # transformed features (model units)
+        self.q = array.array("b", bytearray(n))       # our copy of the int8 input (the arena may be reused)
         self._in = self.model.input(0)
         self._out = self.model.output(0)
 
     def score(self, feats):
         """features (float array, len n_in) -> anomaly score. Allocates nothing per call but
-        the returned float."""
+        the returned float. Reconstruction scores compare the output with the (dequantised)
+        input the model actually saw."""
         import tinyml
         x = self.x
         x[:] = feats
         apply_transform(self.steps, x)
+        q = self.q
         if self.int8:
-            tinyml.dsp.quantize(x, self._in, self.in_scale, self.in_zp)
+            tinyml.dsp.quantize(x, q, self.in_scale, self.in_zp)
+            self._in[:] = q
         else:
             self._in[:] = x
         self.model.invoke()
@@ -205,11 +224,14 @@ class Bundle:
                 v = (v - self.out_zp) * self.out_scale
             return 1.0 - v if k == "one_minus" else v
         acc = 0.0
-        n = len(o)
+        n = len(x)
+        w = self.weights
         for i in range(n):
             v = o[i]
             if self.out_int8:
                 v = (v - self.out_zp) * self.out_scale
-            d = v - x[i]
-            acc += d * d if k == "mse" else abs(d)
+            xi = (q[i] - self.in_zp) * self.in_scale if self.int8 else x[i]
+            d = v - xi
+            d = abs(d) if k == "mae" else d * d
+            acc += d * w[i] if w is not None else d
         return acc / n

@@ -58,10 +58,13 @@ class VibrationPipeline:
         self.feats = array.array("f", bytearray(4 * self.vib.n_out))
         self.fill = 0
         self.thr = bundle.threshold
-        self.k_smooth = pcfg.get("smooth", 3)
+        # decision rule: the manifest's ("decision": {"consecutive": k}: k windows in a row over
+        # the threshold, no smoothing) unless the config sets smooth/debounce
+        dec = getattr(bundle, "decision", None) or {}
+        self.k_smooth = pcfg.get("smooth") or (1 if dec else 3)
         self.hist = array.array("f", bytearray(4 * self.k_smooth))
         self.n_hist = 0
-        self.debounce = pcfg.get("debounce", 2)
+        self.debounce = pcfg.get("debounce") or dec.get("consecutive", 2)
         self.release = pcfg.get("release", 3)
         self.hyst = pcfg.get("hysteresis", 0.8)
         self.over = 0

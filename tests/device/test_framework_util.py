@@ -32,11 +32,11 @@ def make_replay(path, secs=10.0, segments=(), rate=RATE, lsb=LSB, seed=0):
         if kind != "normal":
             x[m] += 0.25 * np.sin(2 * np.pi * 120 * t[m])
             z[m] += 0.15 * np.sin(2 * np.pi * 120 * t[m] + 0.5)
-        segs.append({"start": a, "end": b, "kind": kind})
+        segs.append({"start": int(a * rate), "end": int(b * rate), "kind": kind})
     d = (np.stack([x, y, z], 1) * lsb).round().clip(-32768, 32767).astype("<i2")
     path = Path(path)
     d.tofile(path)
-    meta = {"sample_rate": rate, "lsb_per_g": lsb, "axes": 3, "segments": segs}
+    meta = {"sample_rate": rate, "lsb_per_g": lsb, "axes": 3, "samples": n, "segments": segs}
     path.with_suffix(".json").write_text(json.dumps(meta))
     return path
 
@@ -97,7 +97,7 @@ def make_model(base, seed=1):
                   "zero_point": int(zp)},
         "features": {"kind": "vibration", "sample_rate": RATE, "window": WINDOW, "hop": HOP,
                      "bands": BANDS, "axes": 3,
-                     "transform": {"log": True, "eps": eps, "mean": [float(v) for v in mean],
+                     "transform": {"recipe": "z = (ln(x + offset) - mean) / std", "offset": eps, "mean": [float(v) for v in mean],
                                    "std": [float(v) for v in std]}},
         "thresholds": {"anomaly": 0.5},
         "score": {"kind": "output", "index": 0},

@@ -108,10 +108,18 @@ class MPU6050:
         self._w(_PWR_MGMT_1, 0x01)          # wake, PLL clock
         time.sleep_ms(10)
         self._w(_PWR_MGMT_2, 0x07)          # gyro standby: accel only
-        self._w(_CONFIG, 0x01 | (0x40 if part == "mpu6886" else 0))  # DLPF 1 kHz base; 6886: no FIFO overwrite
-        div = 1000 // self.rate - 1
-        if div < 0 or div > 255 or 1000 // (div + 1) != self.rate:
-            raise ValueError("rate must divide 1000 Hz")
+        # sample rate = base / (1 + SMPLRT_DIV): base 1 kHz with the DLPF on, 8 kHz with it off
+        # (rates above 1 kHz: the MPU6050's accel itself updates at 1 kHz; the MPU6886 at 4 kHz)
+        if self.rate <= 1000 and 1000 % self.rate == 0:
+            dlpf, base = 1, 1000
+        elif 8000 % self.rate == 0:
+            dlpf, base = 0, 8000
+        else:
+            raise ValueError("rate must divide 1000 or 8000 Hz")
+        div = base // self.rate - 1
+        if div > 255:
+            raise ValueError("rate too low")
+        self._w(_CONFIG, dlpf | (0x40 if part == "mpu6886" else 0))  # 6886: FIFO_MODE, no overwrite
         self._w(_SMPLRT_DIV, div)
         self._w(_GYRO_CONFIG, 0)
         self._w(_ACCEL_CONFIG, _RANGES[self.range_g] << 3)

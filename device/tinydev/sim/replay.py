@@ -1,7 +1,7 @@
 # Replay files: raw int16 little-endian, axes interleaved (x0 y0 z0 x1 ...), at the sensor's
 # scale, with a JSON sidecar (same name, .json): {"sample_rate", "lsb_per_g", "axes",
-# "segments": [{"start", "end", "kind"}]} (start/end in seconds). Read in small chunks so a
-# long replay never has to fit in RAM.
+# "samples", "segments": [{"start", "end", "kind"}]} (start/end: sample indices, end exclusive).
+# Read in small chunks so a long replay never has to fit in RAM.
 import json
 import struct
 
@@ -52,8 +52,10 @@ class Replay:
         return tuple(v) + (0,) * (3 - self.axes)
 
     def kind_at(self, t):
+        """Segment kind at t seconds (segment start/end are sample indices)."""
+        i = int(t * self.rate)
         for s in self.segments:
-            if s["start"] <= t < s["end"]:
+            if s["start"] <= i < s["end"]:
                 return s["kind"]
         return None
 
