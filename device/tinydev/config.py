@@ -26,7 +26,7 @@ DEFAULTS = {
         "led_pin": None,
         "buzzer_pin": None,
         "rate_limit_ms": 1000,      # at most one alarm per kind in this interval
-        "cooldown_ms": 5000,        # after an alarm clears, same kind is quiet this long
+        "cooldown_ms": 1000,        # after an alarm clears, same kind is quiet this long
     },
     "sim": {"part": "mpu6886", "faults": []},
 }
