@@ -25,6 +25,14 @@ class _Raises:
 
 
 class TestCase:
+    @classmethod
+    def setUpClass(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
+
     def setUp(self):
         pass
 
@@ -105,6 +113,7 @@ def main(module="__main__"):
         cls = getattr(mod, name)
         if not (isinstance(cls, type) and issubclass(cls, TestCase)):
             continue
+        cls.setUpClass()
         for test in sorted(n for n in dir(cls) if n.startswith("test")):
             ran += 1
             case = cls()
@@ -124,6 +133,7 @@ def main(module="__main__"):
             except Exception as e:
                 errors += 1
                 print(test, "(%s) ... ERROR:" % name, repr(e))
+        cls.tearDownClass()
     print("-" * 70)
     print("Ran %d tests" % ran)
     print()
