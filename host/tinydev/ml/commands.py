@@ -80,7 +80,9 @@ def print_check(c):
     t.add_row("MACs", str(c.macs))
     t.add_row("flash", f"{c.flash_bytes} bytes")
     t.add_row("arena", f"{c.arena_bytes} bytes" if c.arena_bytes is not None else f"load failed: {c.load_error}")
-    t.add_row("firmware supports every op", "yes" if not c.unsupported else f"NO: {', '.join(c.unsupported)}")
+    t.add_row("engine supports every op", "yes" if not c.unsupported else f"NO: {', '.join(c.unsupported)}")
+    fw = c.firmware_unsupported
+    t.add_row("UNIX firmware's tinyml.ops()", "not built" if fw is None else "has every op" if not fw else f"lacks {', '.join(fw)}")
     console.print(t)
 
 

@@ -20,6 +20,17 @@ def engine_supported_ops() -> list[str]:
     return names
 
 
+def firmware_ops(firmware) -> list[str]:
+    """tinyml.ops() of a UNIX firmware build: what the firmware itself says it runs."""
+    import subprocess
+
+    r = subprocess.run([str(firmware), "-c", "import tinyml; print(' '.join(tinyml.ops()))"],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError(f"UNIX firmware: {(r.stderr or r.stdout).strip()[-300:]}")
+    return r.stdout.split()
+
+
 @dataclass
 class ModelCheck:
     flash_bytes: int
@@ -29,10 +40,11 @@ class ModelCheck:
     arena_bytes: int | None
     unsupported: list = field(default_factory=list)
     load_error: str | None = None
+    firmware_unsupported: list | None = None  # None: no UNIX firmware build to ask
 
     @property
     def ok(self):
-        return not self.unsupported and self.load_error is None
+        return not self.unsupported and self.load_error is None and not self.firmware_unsupported
 
 
 def _graph(tflite: bytes):
@@ -43,7 +55,7 @@ def _graph(tflite: bytes):
     return m, names
 
 
-def check_model(tflite: bytes) -> ModelCheck:
+def check_model(tflite: bytes, firmware=None) -> ModelCheck:
     m, opnames = _graph(tflite)
     g = m.subgraphs[0]
     ops, macs, params = [], 0, 0
@@ -72,4 +84,8 @@ def check_model(tflite: bytes) -> ModelCheck:
         arena = HostEngine(tflite).arena_size
     except Exception as exc:  # the engine names the op/tensor; report it rather than crash
         err = str(exc)
-    return ModelCheck(len(tflite), ops, params, macs, arena, unsupported, err)
+    fw_missing = None
+    if firmware is not None:
+        have = set(firmware_ops(firmware))
+        fw_missing = sorted({o for o in ops if o not in have})
+    return ModelCheck(len(tflite), ops, params, macs, arena, unsupported, err, fw_missing)

@@ -74,6 +74,6 @@ def unix_firmware_outputs(firmware: Path, tflite: bytes, inputs: np.ndarray, out
 def bit_exact(a: np.ndarray, b: np.ndarray) -> dict:
     a, b = np.asarray(a), np.asarray(b)
     same_rows = np.all(a == b, axis=1) if a.shape == b.shape else np.zeros(len(a), bool)
-    return {"inputs": int(len(a)), "identical": int(same_rows.sum()),
+    return {"inputs": len(a), "identical": int(same_rows.sum()),
             "max_abs_diff": int(np.max(np.abs(a.astype(int) - b.astype(int)))) if a.shape == b.shape else None,
             "bit_exact": bool(a.shape == b.shape and same_rows.all())}

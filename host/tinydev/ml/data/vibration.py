@@ -119,7 +119,7 @@ def _vel_to_acc(v_mm_s, f):
 
 def _machine(rng, b):
     """What stays fixed for one machine: structure, residual faults, sensor mounting."""
-    u = lambda lo, hi: rng.uniform(lo, hi, b)  # noqa: E731
+    u = lambda lo, hi: rng.uniform(lo, hi, b)
     shapes = np.array([[0.9, 0.4, 0.2], [0.3, 0.9, 0.3], [0.3, 0.3, 0.9]])
     return dict(
         mode_f=np.stack([160 * u(0.92, 1.08), 370 * u(0.92, 1.08), 610 * u(0.92, 1.08)], 1),
@@ -265,15 +265,18 @@ def to_counts(acc_g, p: dict, rng, fs: int = FS) -> np.ndarray:
 
 # --- datasets ----------------------------------------------------------------------------------
 
-def windows(kind: str, count: int, split: str, seed: int = 0, n: int = 512, batch: int = 256) -> np.ndarray:
+def windows(kind: str, count: int, split: str, seed: int = 0, n: int = 512, batch: int = 256,
+            severity_scale: float = 1.0) -> np.ndarray:
     """(count, n, 3) int16 windows of one kind; each window is an independent machine and
-    operating point drawn from the split's conditions."""
+    operating point drawn from the split's conditions. severity_scale shrinks the fault (the
+    same draws otherwise), for sweeps towards incipient faults."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     rng = np.random.default_rng([seed, _SPLIT_ID[split], KINDS.index(kind)])
     out = np.empty((count, n, AXES), np.int16)
     for i in range(0, count, batch):
         p = draw_params(rng, kind, min(batch, count - i), SPLITS[split])
+        p["severity"] = p["severity"] * severity_scale
         out[i:i + batch] = to_counts(machine_vibration(p, n, rng), p, rng)
     return out
 

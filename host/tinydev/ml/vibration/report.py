@@ -27,6 +27,22 @@ def alarm_events(over: np.ndarray, consecutive: int) -> int:
     return events
 
 
+SWEEP_SCALES = (0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def severity_sweep(cfg, tflite, recipe, weights, th) -> dict:
+    """Detection rate per fault kind when the fault is scaled down towards incipient (held-out
+    conditions): where the model stops seeing it, which the headline numbers do not show."""
+    out = {}
+    for kind in V.FAULTS:
+        out[kind] = {}
+        for s in SWEEP_SCALES:
+            w = V.windows(kind, cfg.sweep_windows, "test", cfg.seed + 100, cfg.window, severity_scale=s)
+            sc, _, _ = int8_scores(tflite, recipe.transform(raw_features(w, V.FS, recipe.bands)), weights)
+            out[kind][str(s)] = float(np.mean(sc > th))
+    return out
+
+
 def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -38,7 +54,7 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     scores, _, _ = int8_scores(tflite, recipe.transform(data["test"]), weights)
     over = scores > th
     names = list(V.KINDS)
-    m = {"model_bytes": len(tflite), "threshold": th, "test_windows": int(len(scores))}
+    m = {"model_bytes": len(tflite), "threshold": th, "test_windows": len(scores)}
     m["false_alarm_rate"] = float(over[kinds == 0].mean())
     m["detection_rate"] = float(over[kinds > 0].mean())
     m["detection_by_kind"] = {names[k]: float(over[kinds == k].mean()) for k in range(1, len(names))}
@@ -50,7 +66,7 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     ss, _, _ = int8_scores(tflite, recipe.transform(data["stream"]), weights)
     hours = float(data["stream_seconds"]) / 3600
     events = alarm_events(ss > th, man["decision"]["consecutive"])
-    m["stream"] = {"hours": hours, "windows": int(len(ss)), "window_false_alarm_rate": float(np.mean(ss > th)),
+    m["stream"] = {"hours": hours, "windows": len(ss), "window_false_alarm_rate": float(np.mean(ss > th)),
                    "alarms": events, "alarms_per_hour": events / hours, "alarms_per_day": 24 * events / hours,
                    "consecutive": man["decision"]["consecutive"]}
 
@@ -66,6 +82,9 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
                            "windows_over": int(np.sum(rs[inside] > th)), "windows": len(inside)})
     m["replay"] = seg_result
 
+    with console.status("severity sweep"):
+        m["severity_sweep"] = severity_sweep(cfg, tflite, recipe, weights, th)
+
     normal = scores[kinds == 0]
     curves = {names[k]: plots.roc_curve(normal, scores[kinds == k]) for k in range(1, len(names))}
     curves["all faults"] = plots.roc_curve(normal, scores[kinds > 0])
@@ -77,7 +96,8 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
 
     c = check(cfg, bundle_dir)
     m["check"] = {"ops": c.ops, "params": c.params, "macs": c.macs, "flash_bytes": c.flash_bytes,
-                  "arena_bytes": c.arena_bytes, "unsupported": c.unsupported}
+                  "arena_bytes": c.arena_bytes, "unsupported": c.unsupported,
+                  "firmware_unsupported": c.firmware_unsupported}
     vpath = work / "verify.json"
     m["verify"] = json.loads(vpath.read_text()) if vpath.exists() else None
     _json(out / "metrics.json", m)
@@ -108,12 +128,18 @@ def markdown(cfg, man, m) -> str:
         e = v["tflm_vs_engine"]
         lines.append(f"| TFLM vs our engine | {'bit-exact' if e['bit_exact'] else 'DIFFERENT'} on {e['inputs']} inputs | bit-exact |")
         u = v.get("tflm_vs_unix_firmware")
-        lines.append(f"| TFLM vs UNIX firmware | " + (f"{'bit-exact' if u['bit_exact'] else 'DIFFERENT'} on {u['inputs']} inputs" if u else "not run (no build/UNIX/micropython)") + " | bit-exact |")
+        lines.append("| TFLM vs UNIX firmware | " + (f"{'bit-exact' if u['bit_exact'] else 'DIFFERENT'} on {u['inputs']} inputs" if u else "not run (no build/UNIX/micropython)") + " | bit-exact |")
     lines += [f"| stream false alarms ({s['consecutive']} windows in a row) | {s['alarms']} in {s['hours']:.2f} h = "
               f"{s['alarms_per_hour']:.2f}/h, {s['alarms_per_day']:.1f}/day | |",
               f"| stream windows over threshold | {_pct(s['window_false_alarm_rate'])} | |", "",
               "## Detection by fault kind", "", "| kind | detected | AUC |", "| --- | --- | --- |"]
     lines += [f"| {k} | {_pct(r)} | {m['auc'][k]:.4f} |" for k, r in m["detection_by_kind"].items()]
+    sw = m.get("severity_sweep") or {}
+    if sw:
+        lines += ["", "## Detection when the fault is scaled down (severity x scale, held-out conditions)", "",
+                  "| kind | " + " | ".join(f"x{s}" for s in SWEEP_SCALES) + " |",
+                  "| --- |" + " --- |" * len(SWEEP_SCALES)]
+        lines += [f"| {k} | " + " | ".join(_pct(r[str(s)]) for s in SWEEP_SCALES) + " |" for k, r in sw.items()]
     lines += ["", "## Replay stream", "", "| start (s) | kind | windows over / total | alarm |", "| --- | --- | --- | --- |"]
     lines += [f"| {r['start_s']:.1f} | {r['kind']} | {r['windows_over']} / {r['windows']} | {'yes' if r['alarm'] else 'no'} |"
               for r in m["replay"]]

@@ -128,7 +128,7 @@ def check(cfg, bundle_dir: Path):
     from ..tflite_check import check_model
 
     tflite, _ = read_bundle(bundle_dir, cfg.name)
-    return check_model(tflite)
+    return check_model(tflite, unix_firmware())
 
 
 # --- verify ------------------------------------------------------------------------------------
@@ -144,10 +144,14 @@ def unix_firmware() -> Path | None:
 
 
 def verify(cfg, work: Path, bundle_dir: Path, unix_count: int = 2000) -> dict:
-    from ..verify_engines import bit_exact, engine_outputs, tflm_outputs, unix_firmware_outputs
+    from ..verify_engines import (
+        bit_exact,
+        engine_outputs,
+        tflm_outputs,
+        unix_firmware_outputs,
+    )
 
     tflite, man = read_bundle(bundle_dir, cfg.name)
-    info = _load_json(work / "train.json")
     data = dataset.load(cfg, work)
     recipe = Recipe.from_manifest(man["features"])
     x = recipe.transform(np.concatenate([data["test"], data["stream"]]))
@@ -172,10 +176,14 @@ def verify(cfg, work: Path, bundle_dir: Path, unix_count: int = 2000) -> dict:
     weights = np.array(man["score"]["weights"], np.float32)
     xt = recipe.transform(data["test"])
     s8, _, _ = int8_scores(tflite, xt, weights)
-    sf = M.float_scores(_float_model(work), xt, weights)
-    d8, df = s8 > man["thresholds"]["anomaly"], sf > info["float_threshold"]
+    fm = _float_model(work)
+    sf = M.float_scores(fm, xt, weights)
+    # The float model's own threshold, by the same rule on the same validation windows.
+    th_float = M.threshold(M.float_scores(fm, recipe.transform(data["val"]), weights), cfg.threshold_quantile,
+                           cfg.threshold_margin)
+    d8, df = s8 > man["thresholds"]["anomaly"], sf > th_float
     kinds = data["test_kind"]
-    result["decisions"] = {"agreement": float(np.mean(d8 == df)), "windows": int(len(xt)),
+    result["decisions"] = {"float_threshold": th_float, "agreement": float(np.mean(d8 == df)), "windows": len(xt),
                            "int8_accuracy": float(np.mean(d8 == (kinds > 0))),
                            "float_accuracy": float(np.mean(df == (kinds > 0)))}
     _json(work / "verify.json", result)
