@@ -4,7 +4,8 @@
 // fixed-point exp / reciprocal of the int8 softmax.
 //
 // Header-only and libm-free (frexp and round are done on the IEEE bits), so it links on bare
-// ports; literals are exact in single precision too (ports build with -fsingle-precision-constant).
+// ports. Double constants are casts of exact values: ports such as stm32 and esp8266 build with
+// -fsingle-precision-constant, which would turn a plain 2147483647.0 into 2^31.
 #ifndef TML_QMATH_H
 #define TML_QMATH_H
 
@@ -79,11 +80,11 @@ static inline double tml_frexp(double x, int *e) {
     memcpy(&bits, &x, sizeof bits);
     int exp = (int)((bits >> 52) & 0x7ff);
     if (exp == 0) {
-        if (x == 0.0) {
+        if (x == (double)0) {
             *e = 0;
             return x;
         }
-        x *= 18014398509481984.0;  // 2^54: normalise a subnormal
+        x *= (double)((int64_t)1 << 54);  // normalise a subnormal
         memcpy(&bits, &x, sizeof bits);
         exp = (int)((bits >> 52) & 0x7ff);
         adjust = 54;
@@ -102,9 +103,9 @@ static inline double tml_frexp(double x, int *e) {
 static inline int64_t tml_round_i64(double x) {
     int64_t t = (int64_t)x;  // truncates
     double frac = x - (double)t;
-    if (frac >= 0.5) {
+    if (frac >= (double)0.5) {
         t++;
-    } else if (frac <= -0.5) {
+    } else if (frac <= (double)-0.5) {
         t--;
     }
     return t;
@@ -130,13 +131,13 @@ static inline int32_t tml_roundf_i32(float x) {
 
 // QuantizeMultiplier: m = q * 2^shift, q a Q31 fraction; tiny m flush to zero like TFLM.
 static inline void tml_quantize_multiplier(double m, int32_t *q, int *shift) {
-    if (m == 0.0) {
+    if (m == (double)0) {
         *q = 0;
         *shift = 0;
         return;
     }
     double f = tml_frexp(m, shift);
-    int64_t q_fixed = tml_round_i64(f * 2147483648.0);
+    int64_t q_fixed = tml_round_i64(f * (double)((int64_t)1 << 31));
     if (q_fixed == ((int64_t)1 << 31)) {
         q_fixed /= 2;
         ++*shift;

@@ -26,14 +26,14 @@ static tml_status_t softmax_prepare(tml_ctx_t *ctx, tml_node_t *node) {
     d->outer = d->depth ? tml_num_elements(&in) / d->depth : 0;
     // TFLM PreprocessSoftmaxScaling and CalculateInputRadius, in double.
     double real = (double)beta * (double)in.scale * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
-    if (real > 2147483647.0) {
-        real = 2147483647.0;
+    if (real > (double)INT32_MAX) {
+        real = (double)INT32_MAX;
     }
     int shift;
     tml_quantize_multiplier(real, &d->p.input_multiplier, &shift);
     TML_ENSURE(ctx, shift >= 0, TML_ERR_BAD_MODEL, in.index, "SOFTMAX beta * input scale too small");
     d->p.input_left_shift = shift;
-    double max_input_rescaled = 1.0 * ((1 << SCALED_DIFF_INTEGER_BITS) - 1) *
+    double max_input_rescaled = (double)((1 << SCALED_DIFF_INTEGER_BITS) - 1) *
         (double)((int64_t)1 << (31 - SCALED_DIFF_INTEGER_BITS)) / (double)((int64_t)1 << shift);
     d->p.diff_min = -(int32_t)max_input_rescaled;  // floor of a positive value
     return TML_OK;
