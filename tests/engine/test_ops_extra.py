@@ -520,3 +520,42 @@ def test_architecture(name, batch):
     if batch is None and "SPACE_TO_BATCH_ND" in am.op_names(model):
         pytest.skip("dynamic-batch dilated conv: TFLM's result depends on unsized tensors; convert with batch 1")
     ref.compare(model, n_inputs=3, seed=7, label=f"{name} batch={batch}")
+
+
+# ---- the same models through the MicroPython binding of the UNIX firmware ---------------------
+FW_ARCHS = ["squeeze_excite", "activations", "tcn_dilated", "global_pools", "padding_cropping", "separable",
+            "conv_autoencoder_bilinear", "residual", "conv1d"]
+
+
+@pytest.mark.unix
+@pytest.mark.slow
+def test_architectures_on_unix_firmware(unix_fw, tmp_path):
+    """tinyml.Model in the UNIX firmware gives TFLM's bytes on the architecture models."""
+    import subprocess
+
+    ref.require_tflm()
+    lines = ["import tinyml"]
+    expected = []
+    for name in FW_ARCHS:
+        with ref._quiet_fds():
+            model = am.ARCHITECTURES[name](batch=1)
+        (tmp_path / f"{name}.tflite").write_bytes(model)
+        t = ref.Tflm(model)
+        xs = ref.random_inputs(t.input_details, np.random.default_rng(3))
+        expected.append(" ".join(o.tobytes().hex() for o in t.run(xs)))
+        for i, x in enumerate(xs):
+            (tmp_path / f"{name}.in{i}").write_bytes(x.tobytes())
+        lines += [
+            f"m = tinyml.Model(open('{tmp_path}/{name}.tflite', 'rb').read())",
+            *[f"m.input({i})[:] = open('{tmp_path}/{name}.in{i}', 'rb').read()" for i in range(len(xs))],
+            "m.invoke()",
+            f"print(' '.join(bytes(m.output(k)).hex() for k in range({len(t.output_details)})))",
+        ]
+    script = tmp_path / "run.py"
+    script.write_text("\n".join(lines) + "\n")
+    out = subprocess.run([str(unix_fw), str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = out.stdout.strip().splitlines()
+    for name, e, g in zip(FW_ARCHS, expected, got):
+        assert g == e, f"{name}: firmware output differs from TFLM"
+    assert len(got) == len(FW_ARCHS)
