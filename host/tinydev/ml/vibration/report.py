@@ -143,6 +143,12 @@ def markdown(cfg, man, m) -> str:
     lines += ["", "## Replay stream", "", "| start (s) | kind | windows over / total | alarm |", "| --- | --- | --- | --- |"]
     lines += [f"| {r['start_s']:.1f} | {r['kind']} | {r['windows_over']} / {r['windows']} | {'yes' if r['alarm'] else 'no'} |"
               for r in m["replay"]]
+    lines += ["", "## Notes", "",
+              f"- Threshold {m['threshold']:.3f}: {man['training']['threshold_rule']}; chosen on normal data only.",
+              "- Imbalance is the hardest fault by construction: the fault's 1x adds to the machine's residual 1x "
+              "as vectors with a random phase, so a mild imbalance can partly cancel the residual; the sweep above "
+              "shows where each fault fades into normal variation.",
+              "- Decisions on streams need `decision.consecutive` windows in a row over the threshold."]
     lines += ["", f"Ops: {', '.join(c['ops'])}; unsupported by the firmware: {c['unsupported'] or 'none'}.", "",
               "![confusion](confusion.png) ![roc](roc.png)", "", "![histograms](score_histograms.png)", "",
               "![replay](replay_scores.png)", ""]
