@@ -119,3 +119,39 @@ except NotImplementedError as e:
     path.write_text(script)
     proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=60)
     assert "NotImplementedError:" in proc.stdout and "CUMSUM" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_model_api(tmp_path):
+    model = MODELS / "kws_ref_model.tflite"
+    script = f"""
+import tinyml, json
+m = tinyml.Model({str(model)!r})
+spec = m.inputs[0]
+v = m.input(0)
+out = {{'shape': list(spec.shape), 'dtype': spec.dtype, 'zp': spec.zero_point, 'len': len(v),
+       'out_dtype': m.outputs[0].dtype, 'arena': m.arena_size, 'nops': len(m.ops),
+       'supported': list(tinyml.ops())}}
+p = m.predict([0.0] * len(v))
+out['predict_len'] = len(p)
+out['predict_sum'] = sum(p)
+prof = m.profile()
+out['profile'] = [[name, us] for name, us in prof]
+own = bytearray(m.arena_size + 64)
+m2 = tinyml.Model(open({str(model)!r}, 'rb').read(), arena=own)
+# Like TFLM, the planner reuses input memory during invoke: write the input before each invoke.
+for mm in (m, m2):
+    w = mm.input(0)
+    for i in range(len(w)):
+        w[i] = (i * 5) % 256 - 128
+    mm.invoke()
+out['same'] = list(m2.output(0)) == list(m.output(0))
+print(json.dumps(out))
+"""
+    got = run_fw(script, tmp_path)
+    assert got["shape"] == [1, 49, 10, 1] and got["dtype"] == "int8" and got["len"] == 490
+    assert got["out_dtype"] == "int8" and got["nops"] == 13
+    assert {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX", "ADD"} <= set(got["supported"])
+    assert got["predict_len"] == 12 and abs(got["predict_sum"] - 1.0) < 0.05
+    assert [name for name, _ in got["profile"]][0] == "CONV_2D" and len(got["profile"]) == 13
+    assert all(us >= 0 for _, us in got["profile"])
+    assert got["same"]
