@@ -3,6 +3,8 @@
 //   m = tinyml.Model("/models/kws.tflite")   # or bytes / bytearray / memoryview; arena=bytearray
 //   m.input(0)[:] = frame; m.invoke(); m.output(0)          # zero-copy memoryviews
 //   m.predict([floats]) -> [floats]; m.inputs, m.outputs, m.ops, m.arena_size, m.profile()
+// As in TFLM, the planner lets later tensors reuse input memory: fill the inputs before every
+// invoke. The views stay valid as long as they exist (they keep the arena alive).
 #include <string.h>
 
 #include "py/mphal.h"
