@@ -5,7 +5,7 @@
 
 extern const mp_obj_type_t virtboard_disk_type;
 
-// exit(code=0): stop QEMU with an exit status (semihosting SYS_EXIT).
+// exit(code=0): stop QEMU (semihosting SYS_EXIT); QEMU exits with 0 for code 0, else 1.
 static mp_obj_t virtboard_exit(size_t n_args, const mp_obj_t *args) {
     mp_semihosting_exit(n_args > 0 ? mp_obj_get_int(args[0]) : 0);
     return mp_const_none;
