@@ -20,3 +20,7 @@ CFLAGS_USERMOD += -DTML_KERNELS_PORTABLE
 else ifeq ($(TINYML_KERNELS),fast)
 CFLAGS_USERMOD += -DTML_KERNELS_NO_ARM_DSP
 endif
+
+# The optimised kernels are hot loops: -O2 instead of the port's -Os (at -Os GCC spills the SIMD
+# accumulators of arm_dsp/ to the stack). Objects of user C modules live under $(BUILD)/tinyml/.
+$(BUILD)/tinyml/engine/kernels/arm_dsp/%.o $(BUILD)/tinyml/engine/kernels/fast/%.o: CFLAGS += -O2

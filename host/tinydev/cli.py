@@ -131,6 +131,19 @@ from .ml.commands import model  # noqa: E402  (the model pipeline lives in ml/)
 cli.add_command(model)
 
 
+@cli.command("bench")
+@click.option("--model", "names", multiple=True, help="MLPerf Tiny model name (default: all four)")
+@click.option("--inputs", "n_inputs", type=int, default=3, show_default=True, help="fixed random inputs per model")
+@click.option("--no-device", is_flag=True, help="skip VIRT_M4 (instructions per inference)")
+@click.option("--no-host", is_flag=True, help="skip the x86 comparison with TFLM")
+@click.option("-j", "--jobs", type=int, default=2, show_default=True, help="parallel compile jobs")
+def bench_command(names, n_inputs, no_device, no_host, jobs):
+    """Inference cost on the MLPerf Tiny models: optimised vs portable kernels, ours vs TFLM."""
+    from .bench import run_bench
+
+    run_bench(list(names) or None, n_inputs=n_inputs, device=not no_device, host=not no_host, jobs=jobs, echo=click.echo)
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="tinydev", standalone_mode=False)

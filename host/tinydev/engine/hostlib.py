@@ -57,7 +57,9 @@ def _compiler() -> str:
     return cc
 
 
-KERNEL_SETS = {"auto": (), "portable": ("-DTML_KERNELS_PORTABLE",), "fast": ("-DTML_KERNELS_NO_ARM_DSP",)}
+KERNEL_SETS = {"auto": (), "portable": ("-DTML_KERNELS_PORTABLE",), "fast": ("-DTML_KERNELS_NO_ARM_DSP",),
+               # arm_dsp/ with plain-C models of SMLAD & co (kernels/arm_dsp/tml_arm_emulate.h)
+               "arm_dsp_emulated": ("-DTML_ARM_DSP_EMULATE",)}
 
 
 def build_hostlib(sanitize: bool = False, force: bool = False, kernels: str = "auto") -> Path:

@@ -145,10 +145,12 @@ def _build_esp32(root, board, source, reporter, log_path):
     return out / board.artifact
 
 
-def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jobs=None, force=False, out_dir=None):
+def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jobs=None, force=False, out_dir=None,
+                   extra_make_vars=None):
     """Build (or reuse) the firmware of one board and return a BuildResult.
 
-    out_dir: where to build (default build/<BOARD>[-asan] in the project)."""
+    out_dir: where to build (default build/<BOARD>[-asan] in the project).
+    extra_make_vars: more make variables (part of the cache key), e.g. {"TINYML_KERNELS": "portable"}."""
     started = time.monotonic()
     board = get_board(board_name)
     root = project_root()
@@ -174,6 +176,7 @@ def build_firmware(board_name, micropython=None, sanitize=False, quiet=False, jo
         make_vars.update(BUILD=str(out), USER_C_MODULES=str(root / "cmodules"))
         if sanitize:
             make_vars["TINYDEV_SANITIZE"] = "1"
+        make_vars.update(extra_make_vars or {})
         digest = input_hash(root, board, source, make_vars)
         stamp = out / ".tinydev-inputs"
         firmware = out / board.artifact

@@ -100,7 +100,8 @@ void tml_broadcast_add_f32(float act_min, float act_max, const int32_t *shape1, 
 // portable/ keep the plain names, so every set can fall back to them for rare geometries.
 //   TML_KERNELS_PORTABLE (make TINYML_KERNELS=portable): reference kernels only.
 //   TML_USE_ESP_NN (micropython.cmake, when idf::esp-nn exists): esp_nn/, else fast/.
-//   __ARM_FEATURE_DSP (Cortex-M4/M7/M33 with DSP, set by the compiler): arm_dsp/.
+//   __ARM_FEATURE_DSP (Cortex-M4/M7/M33 with DSP, set by the compiler): arm_dsp/ (on the host,
+//   TML_ARM_DSP_EMULATE compiles it with plain-C models of the instructions, for tests).
 //   anything else (x86 unix, host library, Xtensa without ESP-NN): fast/ (portable C).
 #if defined(TML_KERNELS_PORTABLE)
 #define TML_KERNELS_NAME "portable"
@@ -108,7 +109,7 @@ void tml_broadcast_add_f32(float act_min, float act_max, const int32_t *shape1, 
 #define TML_KERNELS_ESP_NN 1
 #define TML_KERNELS_FAST 1
 #define TML_KERNELS_NAME "esp_nn"
-#elif defined(__ARM_FEATURE_DSP) && !defined(TML_KERNELS_NO_ARM_DSP)
+#elif (defined(__ARM_FEATURE_DSP) || defined(TML_ARM_DSP_EMULATE)) && !defined(TML_KERNELS_NO_ARM_DSP)
 #define TML_KERNELS_ARM_DSP 1
 #define TML_KERNELS_FAST 1
 #define TML_KERNELS_NAME "arm_dsp"

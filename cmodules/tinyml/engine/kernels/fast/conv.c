@@ -47,7 +47,7 @@ void tml_conv_s8_fast(const tml_conv_params_t *p, const tml_shape4_t *in_shape, 
                     }
                     int32_t acc[4] = {a0, a1, a2, a3};
                     for (int j = 0; j < 4; j++) {
-                        int32_t v = acc[j] + (bias ? bias[oc + j] : 0);
+                        int32_t v = tml_fast_bias(acc[j], bias, oc + j);
                         o[oc + j] = tml_fast_out(v, p->multiplier[oc + j], p->shift[oc + j], p->output_offset,
                             p->act_min, p->act_max);
                     }
@@ -61,7 +61,7 @@ void tml_conv_s8_fast(const tml_conv_params_t *p, const tml_shape4_t *in_shape, 
                             a += f0[i] * (ip[i] + off);
                         }
                     }
-                    a += bias ? bias[oc] : 0;
+                    a = tml_fast_bias(a, bias, oc);
                     o[oc] = tml_fast_out(a, p->multiplier[oc], p->shift[oc], p->output_offset, p->act_min, p->act_max);
                 }
             }

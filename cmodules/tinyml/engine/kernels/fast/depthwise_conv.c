@@ -33,7 +33,7 @@ void tml_depthwise_conv_s8_fast(const tml_conv_params_t *p, const tml_shape4_t *
                 for (int32_t c0 = 0; c0 < in_c; c0 += DW_BLOCK) {
                     const int32_t n = in_c - c0 < DW_BLOCK ? in_c - c0 : DW_BLOCK;
                     for (int32_t c = 0; c < n; c++) {
-                        acc[c] = bias ? bias[c0 + c] : 0;
+                        acc[c] = 0;
                     }
                     for (int32_t fy = fy0; fy < fy1; fy++) {
                         for (int32_t fx = fx0; fx < fx1; fx++) {
@@ -45,7 +45,7 @@ void tml_depthwise_conv_s8_fast(const tml_conv_params_t *p, const tml_shape4_t *
                         }
                     }
                     for (int32_t c = 0; c < n; c++) {
-                        o[c0 + c] = tml_fast_out(acc[c], p->multiplier[c0 + c], p->shift[c0 + c], p->output_offset,
+                        o[c0 + c] = tml_fast_out(tml_fast_bias(acc[c], bias, c0 + c), p->multiplier[c0 + c], p->shift[c0 + c], p->output_offset,
                             p->act_min, p->act_max);
                     }
                 }

@@ -6,7 +6,7 @@
 
 static inline int8_t fc_out(const tml_fc_params_t *p, int32_t acc, const int32_t *bias, int32_t oc) {
     const int ch = p->per_channel ? oc : 0;
-    acc += bias ? bias[oc] : 0;
+    acc = tml_fast_bias(acc, bias, oc);
     return tml_fast_out(acc, p->multiplier[ch], p->shift[ch], p->output_offset, p->act_min, p->act_max);
 }
 

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-// The fast set's loops are written for the vectoriser; builds at -O2/-Os (the unix port, the host
-// library) would leave them scalar, so GCC is asked for -O3 on these files only.
+// On x86 GCC's -O2 (the host library) leaves these loops scalar: ask for -O3 in these files.
+// (Cortex-M and Xtensa builds get -O2 for kernels/fast and kernels/arm_dsp from micropython.mk.)
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #pragma GCC optimize("O3")
 #endif
@@ -27,6 +27,11 @@ static inline int32_t tml_fast_requant(int32_t acc, int32_t qm, int32_t shift) {
     int32_t left = shift > 0 ? shift : 0;
     int32_t right = shift > 0 ? 0 : -shift;
     return tml_rdbpot(tml_fast_srdhm(tml_shl_wrap(acc, left), qm), right);
+}
+
+// acc + bias, wrapping like TFLM's int32 add without C's overflow UB (as the reference kernels).
+static inline int32_t tml_fast_bias(int32_t acc, const int32_t *bias, int32_t i) {
+    return bias ? (int32_t)((uint32_t)acc + (uint32_t)bias[i]) : acc;
 }
 
 // Requantise one accumulator to int8: multiplier, output offset, activation clamp.

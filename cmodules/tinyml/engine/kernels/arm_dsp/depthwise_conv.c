@@ -1,0 +1,58 @@
+// DEPTHWISE_CONV_2D for Cortex-M with DSP (depth multiplier 1, no dilation, channels % 4 == 0):
+// four channels per step; SXTAB16 adds the input offset to two channels in one instruction and
+// SMLABB/SMLATT multiply-accumulate each 16-bit lane. Other geometries use the fast/ kernel.
+#include "kernels/arm_dsp/tml_arm_dsp.h"
+
+#if defined(TML_KERNELS_ARM_DSP)
+
+void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_t *in_shape, const int8_t *in,
+    const tml_shape4_t *filter_shape, const int8_t *filter, const int32_t *bias,
+    const tml_shape4_t *out_shape, int8_t *out) {
+    const int32_t in_h = in_shape->h, in_w = in_shape->w, in_c = in_shape->c;
+    const int32_t f_h = filter_shape->h, f_w = filter_shape->w;
+    if (p->depth_multiplier != 1 || p->dilation_w != 1 || p->dilation_h != 1 || (in_c & 3) != 0) {
+        tml_depthwise_conv_s8_fast(p, in_shape, in, filter_shape, filter, bias, out_shape, out);
+        return;
+    }
+    const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
+    for (int32_t b = 0; b < out_shape->n; b++) {
+        const int8_t *in_b = in + b * in_h * in_w * in_c;
+        int8_t *o = out + b * out_shape->h * out_shape->w * in_c;
+        for (int32_t oy = 0; oy < out_shape->h; oy++) {
+            const int32_t y0 = oy * p->stride_h - p->pad_h;
+            int32_t fy0, fy1;
+            tml_fast_taps(y0, f_h, in_h, &fy0, &fy1);
+            for (int32_t ox = 0; ox < out_shape->w; ox++, o += in_c) {
+                const int32_t x0 = ox * p->stride_w - p->pad_w;
+                int32_t fx0, fx1;
+                tml_fast_taps(x0, f_w, in_w, &fx0, &fx1);
+                const int32_t taps_w = fx1 - fx0;
+                for (int32_t c = 0; c < in_c; c += 4) {
+                    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    for (int32_t fy = fy0; fy < fy1; fy++) {
+                        const int8_t *ip = in_b + ((y0 + fy) * in_w + x0 + fx0) * in_c + c;
+                        const int8_t *fp = filter + (fy * f_w + fx0) * in_c + c;
+                        for (int32_t n = taps_w; n > 0; n--) {
+                            const uint32_t wi = tml_arm_read_s8x4(ip), wf = tml_arm_read_s8x4(fp);
+                            ip += in_c;
+                            fp += in_c;
+                            const uint32_t x02 = __SXTAB16(off2, wi), x13 = __SXTAB16_RORn(off2, wi, 8);
+                            const uint32_t f02 = __SXTB16(wf), f13 = tml_arm_sxtb16_ror8(wf);
+                            a0 += (int16_t)x02 * (int16_t)f02;                          // SMLABB
+                            a2 += ((int32_t)x02 >> 16) * ((int32_t)f02 >> 16);          // SMLATT
+                            a1 += (int16_t)x13 * (int16_t)f13;
+                            a3 += ((int32_t)x13 >> 16) * ((int32_t)f13 >> 16);
+                        }
+                    }
+                    const int32_t acc[4] = {a0, a1, a2, a3};
+                    for (int j = 0; j < 4; j++) {
+                        o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), p->multiplier[c + j],
+                            p->shift[c + j], p->output_offset, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#endif
