@@ -1,8 +1,9 @@
 """End to end: device/app.py (vibration anomaly detector) on the emulated IMU with a replay,
 a model bundle, alarms as JSON lines, injected sensor faults, duty cycle. UNIX and VIRT_M4.
 
-Until the ML engineer's bundle lands in models/vibration/, the model is a tiny one trained here
-(test_framework_util.make_model); with the real bundle present it is used instead."""
+Most tests use a tiny model trained here (test_framework_util.make_model) on synthetic replays;
+the *_real_bundle tests run the ML engineer's bundle and its replay (models/vibration/, or the
+folder in TINYDEV_VIBRATION_BUNDLE) and skip when it is absent."""
 import json
 import os
 import shutil
@@ -147,3 +148,62 @@ def test_app_virt_m4_replay_with_faults(vboard, bundle, replay, tmp_path):
     latency, s = check_run(events(out), faults=True)
     print("VIRT_M4 latency_ms", latency, "summary", s)
     mpremote(port, "fs", "rm", ":/config.json")
+
+
+# --- the ML engineer's bundle (models/vibration/, or TINYDEV_VIBRATION_BUNDLE=<dir>) ------------
+
+@pytest.fixture(scope="session")
+def real_bundle():
+    d = Path(os.environ.get("TINYDEV_VIBRATION_BUNDLE", REPO / "models" / "vibration"))
+    if not (d / "vibration.tflite").exists() or not (d / "vibration-replay.bin").exists():
+        pytest.skip(f"no vibration bundle with replay in {d}")
+    return d
+
+
+def check_real(evs, replay_meta):
+    """Every fault segment raises an anomaly alarm; no alarm starts in a normal segment."""
+    rate = replay_meta["sample_rate"]
+    segs = [(s["start"] * 1000 / rate, s["end"] * 1000 / rate, s["kind"]) for s in replay_meta["segments"]]
+    alarms = [e for e in evs if e["event"] == "alarm" and e["kind"] == "anomaly"]
+    latencies = []
+    for a, b, kind in segs:
+        if kind == "normal":
+            continue
+        hit = [e for e in alarms if a <= e["t_ms"] < b]
+        assert hit, (kind, a, b, evs)
+        latencies.append(hit[0]["t_ms"] - a)
+    for e in alarms:
+        kind = next(k for a, b, k in segs if a <= e["t_ms"] < b + 1)
+        assert kind != "normal", ("false alarm", e, evs)
+    summ = [e for e in evs if e["event"] == "summary"][0]
+    assert summ["alarms"] >= len(latencies)
+    return latencies, summ
+
+
+def test_app_unix_real_bundle(unix_fw, real_bundle, tmp_path):
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(real_bundle / "vibration"),
+                                                "replay": str(real_bundle / "vibration-replay.bin"),
+                                                "alarms": {"log": None}})
+    meta = json.loads((real_bundle / "vibration-replay.json").read_text())
+    latencies, s = check_real(evs, meta)
+    print("UNIX real bundle latencies_ms", latencies, "summary", s)
+
+
+@pytest.mark.slow
+def test_app_virt_m4_real_bundle(vboard, real_bundle):
+    from conftest import mpremote
+    port = vboard.port
+    for d in (":/models", ":/replay"):
+        mpremote(port, "fs", "mkdir", d, check=False)
+    mpremote(port, "fs", "cp", str(real_bundle / "vibration.tflite"), ":/models/vibration.tflite")
+    mpremote(port, "fs", "cp", str(real_bundle / "vibration.json"), ":/models/vibration.json")
+    mpremote(port, "fs", "cp", str(real_bundle / "vibration-replay.bin"), ":/replay/vibration.bin", timeout=900)
+    mpremote(port, "fs", "cp", str(real_bundle / "vibration-replay.json"), ":/replay/vibration.json")
+    mpremote(port, "fs", "rm", ":/config.json", check=False)
+    out = mpremote(port, "run", str(DEVICE / "app.py"), timeout=900)
+    assert "Traceback" not in out, out
+    evs = events(out)
+    meta = json.loads((real_bundle / "vibration-replay.json").read_text())
+    latencies, s = check_real(evs, meta)
+    assert not [e for e in evs if e.get("kind") == "sensor_fault"], evs
+    print("VIRT_M4 real bundle latencies_ms", latencies, "summary", s)
