@@ -184,7 +184,8 @@ def run_virt_m4(firmware: Path, models: dict[str, bytes], inputs: dict[str, list
     from .vboard.qemu import start, stop
 
     results = {name: DeviceResult() for name in models}
-    base = project_root() / "build" / "bench-vboard"  # a private board: other users' VIRT_M4 keeps running
+    # A private board (other users' VIRT_M4 keeps running); TINYDEV_BENCH_VBOARD picks another.
+    base = Path(os.environ.get("TINYDEV_BENCH_VBOARD") or project_root() / "build" / "bench-vboard")
     with tempfile.TemporaryDirectory(prefix="tinydev-bench-") as tmp:
         tmp = Path(tmp)
         jobs, files = [], {}

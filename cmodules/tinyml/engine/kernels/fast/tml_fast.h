@@ -22,11 +22,22 @@ static inline int32_t tml_fast_srdhm(int32_t a, int32_t b) {
     return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
 }
 
-// MultiplyByQuantizedMultiplier (tml_mbqm) with the fast high multiply.
+// MultiplyByQuantizedMultiplier (tml_mbqm), bit-exact, for a multiplier >= 0. With a right
+// shift r >= 1 TFLM rounds twice: y = floor(P / 2^31) with P = acc*qm + 2^30, then y / 2^r to
+// nearest, ties away from zero, i.e. floor((y + 2^(r-1) - neg) / 2^r) with neg = (y < 0) = (P < 0).
+// Folding the second step into the 64-bit sum gives one multiply-add and one shift:
+// (P + 2^(r+30) - neg * 2^31) >> (31 + r), which is the high word shifted by r - 1.
 static inline int32_t tml_fast_requant(int32_t acc, int32_t qm, int32_t shift) {
-    int32_t left = shift > 0 ? shift : 0;
-    int32_t right = shift > 0 ? 0 : -shift;
-    return tml_rdbpot(tml_fast_srdhm(tml_shl_wrap(acc, left), qm), right);
+    if (shift > 0) {
+        return tml_fast_srdhm(tml_shl_wrap(acc, shift), qm);
+    }
+    const int32_t r = -shift;
+    int64_t p = (int64_t)acc * qm + ((int64_t)1 << 30);
+    if (r == 0) {
+        return (int32_t)(p >> 31);
+    }
+    p += ((int64_t)1 << (r + 30)) - (p < 0 ? ((int64_t)1 << 31) : 0);
+    return (int32_t)(p >> 32) >> (r - 1);
 }
 
 // acc + bias, wrapping like TFLM's int32 add without C's overflow UB (as the reference kernels).
