@@ -15,6 +15,7 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
         return;
     }
     const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
+    const int32_t row_in = in_w * in_c, row_f = f_w * in_c;
     for (int32_t b = 0; b < out_shape->n; b++) {
         const int8_t *in_b = in + b * in_h * in_w * in_c;
         int8_t *o = out + b * out_shape->h * out_shape->w * in_c;
@@ -26,24 +27,37 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
                 const int32_t x0 = ox * p->stride_w - p->pad_w;
                 int32_t fx0, fx1;
                 tml_fast_taps(x0, f_w, in_w, &fx0, &fx1);
-                const int32_t taps_w = fx1 - fx0;
+                const int32_t taps_w = fx1 - fx0, rows = fy1 - fy0;
+                const int8_t *ip0 = in_b + ((y0 + fy0) * in_w + x0 + fx0) * in_c;
+                const int8_t *fp0 = filter + (fy0 * f_w + fx0) * in_c;
                 for (int32_t c = 0; c < in_c; c += 4) {
                     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    for (int32_t fy = fy0; fy < fy1; fy++) {
-                        const int8_t *ip = in_b + ((y0 + fy) * in_w + x0 + fx0) * in_c + c;
-                        const int8_t *fp = filter + (fy * f_w + fx0) * in_c + c;
-                        for (int32_t n = taps_w; n > 0; n--) {
-                            const uint32_t wi = tml_arm_read_s8x4(ip), wf = tml_arm_read_s8x4(fp);
-                            ip += in_c;
-                            fp += in_c;
-                            const uint32_t x02 = __SXTAB16(off2, wi), x13 = __SXTAB16_RORn(off2, wi, 8);
-                            const uint32_t f02 = __SXTB16(wf), f13 = tml_arm_sxtb16_ror8(wf);
-                            a0 += (int16_t)x02 * (int16_t)f02;                          // SMLABB
-                            a2 += ((int32_t)x02 >> 16) * ((int32_t)f02 >> 16);          // SMLATT
-                            a1 += (int16_t)x13 * (int16_t)f13;
-                            a3 += ((int32_t)x13 >> 16) * ((int32_t)f13 >> 16);
+                    const int8_t *ip = ip0 + c, *fp = fp0 + c;
+// One tap, four channels: SXTAB16 adds the offset to two lanes, SMLABB/SMLATT multiply each lane.
+#define DW_TAP(I)                                                                          \
+    do {                                                                                   \
+        const uint32_t wi = tml_arm_read_s8x4(ip + (I)), wf = tml_arm_read_s8x4(fp + (I)); \
+        const uint32_t x02 = __SXTAB16(off2, wi), x13 = __SXTAB16_RORn(off2, wi, 8);       \
+        const uint32_t f02 = __SXTB16(wf), f13 = tml_arm_sxtb16_ror8(wf);                  \
+        a0 += (int16_t)x02 * (int16_t)f02;                                                 \
+        a2 += ((int32_t)x02 >> 16) * ((int32_t)f02 >> 16);                                 \
+        a1 += (int16_t)x13 * (int16_t)f13;                                                 \
+        a3 += ((int32_t)x13 >> 16) * ((int32_t)f13 >> 16);                                \
+    } while (0)
+                    if (taps_w == 3) {  // 3x3 filters away from the edges: rows unrolled
+                        for (int32_t r = rows; r > 0; r--, ip += row_in, fp += row_f) {
+                            DW_TAP(0);
+                            DW_TAP(in_c);
+                            DW_TAP(2 * in_c);
+                        }
+                    } else {
+                        for (int32_t r = rows; r > 0; r--, ip += row_in, fp += row_f) {
+                            for (int32_t t = 0; t < taps_w * in_c; t += in_c) {
+                                DW_TAP(t);
+                            }
                         }
                     }
+#undef DW_TAP
                     const int32_t acc[4] = {a0, a1, a2, a3};
                     for (int j = 0; j < 4; j++) {
                         o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), p->multiplier[c + j],
