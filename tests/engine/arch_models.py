@@ -345,6 +345,20 @@ def rnn(seed=0, batch=None):
     return _keras_arch("rnn", b, [(10, 4)], seed, batch=batch)
 
 
+def rnn_unrolled(seed=0, batch=None):
+    """LSTM, GRU and SimpleRNN with unroll=True: they lower to UNPACK, FULLY_CONNECTED, SPLIT,
+    LOGISTIC, TANH, MUL, ADD, SUB, STRIDED_SLICE (needs batch=1 to convert)."""
+    def b(k, inp):
+        L = k.layers
+        i = inp((8, 4))
+        x = L.LSTM(6, return_sequences=True, unroll=True)(i)
+        x = L.GRU(5, return_sequences=True, unroll=True)(x)
+        x = L.SimpleRNN(4, unroll=True)(x)
+        x = L.Dense(2)(x)
+        return k.Model(i, x)
+    return _keras_arch("rnn_unrolled", b, [(8, 4)], seed, batch=batch)
+
+
 def dense_3d(seed=0, batch=None):
     """Dense applied on a sequence (rank-3 input) and time-distributed-like heads."""
     def b(k, inp):
@@ -383,7 +397,7 @@ ARCHITECTURES = {
     f.__name__: f for f in (
         conv1d, tcn_dilated, tcn_same_dilated, global_pools, separable, dense_autoencoder,
         conv_autoencoder, conv_autoencoder_bilinear, conv1d_autoencoder, residual, activations, squeeze_excite,
-        padding_cropping, rnn, dense_3d, sine_float)
+        padding_cropping, rnn, rnn_unrolled, dense_3d, sine_float)
 }
 
 

@@ -222,6 +222,23 @@ def _resize(method):
     return spec
 
 
+def _split(kind):
+    def spec(rng):
+        tf = _tf()
+        s = _shape(rng, 2, 4, 4)
+        axis = int(rng.integers(1, len(s)))
+        if kind == "unpack":
+            return [s], lambda t: tuple(tf.unstack(t[0], axis=axis))
+        n = int(rng.integers(2, 4))
+        if kind == "split":
+            s[axis] = n * int(rng.integers(1, 3))
+            return [s], lambda t: tuple(tf.split(t[0], n, axis=axis))
+        sizes = [int(rng.integers(1, 4)) for _ in range(n)]
+        s[axis] = sum(sizes)
+        return [s], lambda t: tuple(tf.split(t[0], sizes, axis=axis))
+    return spec
+
+
 def _shape_op(rng):
     tf = _tf()
     s = [None] + _shape(rng, 2, 4, 5)[1:]
@@ -273,6 +290,9 @@ SPECS = {
     "EXPAND_DIMS": _expand_dims,
     "SHAPE": _shape_op,
     "SQUEEZE": _squeeze,
+    "SPLIT": _split("split"),
+    "SPLIT_V": _split("split_v"),
+    "UNPACK": _split("unpack"),
     "RESIZE_NEAREST_NEIGHBOR": _resize("nearest"),
     "RESIZE_BILINEAR": _resize("bilinear"),
     "QUANTIZE": _quantize,
@@ -280,7 +300,8 @@ SPECS = {
 # ops whose float32 path is checked too (float model: no quantisation at all)
 FLOAT_OPS = ["LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "SUB", "MUL", "MEAN",
              "REDUCE_MAX", "CONCATENATION", "PACK", "PAD", "PADV2", "TRANSPOSE", "STRIDED_SLICE",
-             "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"]
+             "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR",
+             "SPLIT", "SPLIT_V", "UNPACK"]
 BRANCHES = 4
 
 
@@ -495,7 +516,7 @@ def test_sine_float_tflm_bundled():
 
 
 # ---- architectures: whole converted models --------------------------------------------------
-FAST_ARCHS = ["conv1d", "tcn_dilated", "activations", "squeeze_excite", "conv_autoencoder_bilinear"]
+FAST_ARCHS = ["conv1d", "tcn_dilated", "activations", "squeeze_excite", "conv_autoencoder_bilinear", "rnn_unrolled"]
 
 
 def _arch_cases():
@@ -524,7 +545,7 @@ def test_architecture(name, batch):
 
 # ---- the same models through the MicroPython binding of the UNIX firmware ---------------------
 FW_ARCHS = ["squeeze_excite", "activations", "tcn_dilated", "global_pools", "padding_cropping", "separable",
-            "conv_autoencoder_bilinear", "residual", "conv1d"]
+            "conv_autoencoder_bilinear", "residual", "conv1d", "rnn_unrolled"]
 
 
 @pytest.mark.unix

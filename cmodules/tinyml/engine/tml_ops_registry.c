@@ -31,6 +31,8 @@ extern const tml_op_t tml_op_resize_bilinear;
 extern const tml_op_t tml_op_resize_nearest_neighbor;
 extern const tml_op_t tml_op_shape;
 extern const tml_op_t tml_op_space_to_batch_nd;
+extern const tml_op_t tml_op_split;
+extern const tml_op_t tml_op_split_v;
 extern const tml_op_t tml_op_squeeze;
 extern const tml_op_t tml_op_strided_slice;
 extern const tml_op_t tml_op_sub;
@@ -38,6 +40,7 @@ extern const tml_op_t tml_op_tanh;
 extern const tml_op_t tml_op_tile;
 extern const tml_op_t tml_op_transpose;
 extern const tml_op_t tml_op_transpose_conv;
+extern const tml_op_t tml_op_unpack;
 
 const tml_op_t *const tml_op_registry[] = {
     &tml_op_add,
@@ -68,6 +71,8 @@ const tml_op_t *const tml_op_registry[] = {
     &tml_op_resize_nearest_neighbor,
     &tml_op_shape,
     &tml_op_space_to_batch_nd,
+    &tml_op_split,
+    &tml_op_split_v,
     &tml_op_squeeze,
     &tml_op_strided_slice,
     &tml_op_sub,
@@ -75,6 +80,7 @@ const tml_op_t *const tml_op_registry[] = {
     &tml_op_tile,
     &tml_op_transpose,
     &tml_op_transpose_conv,
+    &tml_op_unpack,
     NULL,
 };
 

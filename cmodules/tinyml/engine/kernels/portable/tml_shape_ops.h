@@ -12,6 +12,10 @@
 // CONCATENATION / PACK: `outer` blocks; input k contributes inner[k] elements per block.
 void tml_concat(const void *const *inputs, const int32_t *inner, int n_inputs, int32_t outer, size_t esize, void *out);
 
+// SPLIT / SPLIT_V / UNPACK, the inverse of tml_concat: output k takes inner[k] elements of
+// each of the `outer` blocks.
+void tml_split(const void *in, int32_t outer, void *const *outputs, const int32_t *inner, int n_outputs, size_t esize);
+
 // PAD / PADV2: pads[2*d] before, pads[2*d+1] after dimension d; `value` is one element.
 void tml_pad(const void *in, const int32_t *in_dims, int ndims, const int32_t *pads, const void *value, size_t esize,
     void *out);
