@@ -80,7 +80,10 @@ class Board:
             if replay is None:
                 raise OSError("virtual board %s needs a replay file for its IMU" % self.name)
             if isinstance(replay, str):
-                replay = Replay(replay)
+                try:
+                    replay = Replay(replay)
+                except OSError as e:
+                    raise OSError("no replay for the emulated IMU at %s (+ .json sidecar): %s" % (replay, e))
             self.sim_imu = MPU6050Sim(replay, part=part, int_pin=pin)
             for f in self.cfg.get("sim", {}).get("faults", ()):
                 self.sim_imu.inject(f["kind"], f["start"], f["end"])
