@@ -4,7 +4,7 @@
 set -euo pipefail
 PACKAGES=(build-essential pkg-config python3-venv gcc-arm-none-eabi libnewlib-arm-none-eabi
           libstdc++-arm-none-eabi-newlib qemu-system-arm clang llvm libclang-rt-14-dev
-          gcc-xtensa-lx106 dpkg-dev espeak-ng sox)
+          gcc-xtensa-lx106 picolibc-xtensa-lx106-elf dpkg-dev espeak-ng sox)
 SRC_LIST=/etc/apt/sources.list.d/tinydev-micropython-src.sources
 
 missing=()
