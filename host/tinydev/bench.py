@@ -282,6 +282,14 @@ def run_bench(names=None, n_inputs: int = 3, device: bool = True, host: bool = T
                 ratio = f"{ins / port:.3f}" if port and kernels != "portable" else "1"
                 exact = {True: "yes", False: "NO", None: "-"}[device_exact(r, refs[n])]
                 echo(f"{SHORT[n]:12} {macs[n]:>10,} {label:9} {ins:>13,} {ins / macs[n]:>8.2f} {ms} {ratio:>8} {exact:>10}")
+        echo("Where the instructions go (last inference, per op type):")
+        for n in models:
+            for kernels in KERNEL_SETS:
+                prof = report["device"][kernels][n].profile
+                total = sum(prof.values()) or 1
+                top = sorted(prof.items(), key=lambda kv: -kv[1])[:4]
+                label = "arm_dsp" if kernels == "auto" else kernels
+                echo(f"  {SHORT[n]:12} {label:9} " + ", ".join(f"{op} {v / total:.0%}" for op, v in top))
         echo("")
     if host:
         echo("x86 (host library, same engine sources, cc -O2): time per invoke(), median, calls interleaved")

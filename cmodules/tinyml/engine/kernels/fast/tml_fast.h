@@ -14,6 +14,12 @@
 #include "kernels/tml_kernels.h"
 #include "kernels/tml_qmath.h"
 
+#if defined(__GNUC__)
+#define TML_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define TML_UNLIKELY(x) (x)
+#endif
+
 // TFLM SaturatingRoundingDoublingHighMul for a multiplier >= 0 (all our quantised multipliers):
 // (a*b + 2^30) >> 31 with an arithmetic shift equals TFLM's nudge-and-truncate for both signs
 // (CMSIS-NN's arm_nn_doubling_high_mult_no_sat relies on the same identity); the only saturating
@@ -24,20 +30,17 @@ static inline int32_t tml_fast_srdhm(int32_t a, int32_t b) {
 
 // MultiplyByQuantizedMultiplier (tml_mbqm), bit-exact, for a multiplier >= 0. With a right
 // shift r >= 1 TFLM rounds twice: y = floor(P / 2^31) with P = acc*qm + 2^30, then y / 2^r to
-// nearest, ties away from zero, i.e. floor((y + 2^(r-1) - neg) / 2^r) with neg = (y < 0) = (P < 0).
-// Folding the second step into the 64-bit sum gives one multiply-add and one shift:
-// (P + 2^(r+30) - neg * 2^31) >> (31 + r), which is the high word shifted by r - 1.
+// nearest, ties away from zero, i.e. floor((y + 2^(r-1) - neg) / 2^r) with neg = (y < 0).
+// Both fold into one multiply-accumulate and one shift: (P + 2^(r+30) - neg * 2^31) >> (31 + r).
+// neg may be taken as (acc < 0): the two differ only when 0 <= P <= 2^30, where y = 0 and the
+// result is 0 either way. Left shifts (shift > 0) are rare and take the plain path.
 static inline int32_t tml_fast_requant(int32_t acc, int32_t qm, int32_t shift) {
-    if (shift > 0) {
-        return tml_fast_srdhm(tml_shl_wrap(acc, shift), qm);
+    if (TML_UNLIKELY(shift >= 0)) {
+        return tml_fast_srdhm(tml_shl_wrap(acc, shift), qm);  // no rounding shift: exact as is
     }
     const int32_t r = -shift;
-    int64_t p = (int64_t)acc * qm + ((int64_t)1 << 30);
-    if (r == 0) {
-        return (int32_t)(p >> 31);
-    }
-    p += ((int64_t)1 << (r + 30)) - (p < 0 ? ((int64_t)1 << 31) : 0);
-    return (int32_t)(p >> 32) >> (r - 1);
+    const int64_t c = ((int64_t)1 << 30) + ((int64_t)1 << (r + 30)) - (acc < 0 ? ((int64_t)1 << 31) : 0);
+    return (int32_t)(((int64_t)acc * qm + c) >> 32) >> (r - 1);
 }
 
 // acc + bias, wrapping like TFLM's int32 add without C's overflow UB (as the reference kernels).
