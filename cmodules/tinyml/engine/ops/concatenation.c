@@ -45,8 +45,8 @@ static tml_status_t concat_layout(tml_ctx_t *ctx, tml_node_t *node, int *n_in, i
 }
 
 static tml_status_t concat_prepare(tml_ctx_t *ctx, tml_node_t *node) {
-    int n;
-    int32_t outer, inner[CONCAT_MAX_INPUTS];
+    int n = 0;
+    int32_t outer = 1, inner[CONCAT_MAX_INPUTS];
     const void *data[CONCAT_MAX_INPUTS];
     tml_tensor_t out;
     TML_TRY(tml_expect_options(ctx, node, TML_OPTIONS_CONCATENATION_OPTIONS));
@@ -58,8 +58,8 @@ static tml_status_t concat_prepare(tml_ctx_t *ctx, tml_node_t *node) {
 }
 
 static tml_status_t concat_eval(tml_ctx_t *ctx, tml_node_t *node) {
-    int n;
-    int32_t outer, inner[CONCAT_MAX_INPUTS];
+    int n = 0;
+    int32_t outer = 1, inner[CONCAT_MAX_INPUTS];
     const void *data[CONCAT_MAX_INPUTS];
     tml_tensor_t out;
     TML_TRY(concat_layout(ctx, node, &n, &outer, inner, data, &out));

@@ -43,8 +43,8 @@ static tml_status_t pack_layout(tml_ctx_t *ctx, tml_node_t *node, int *n_in, int
 }
 
 static tml_status_t pack_prepare(tml_ctx_t *ctx, tml_node_t *node) {
-    int n;
-    int32_t outer, inner[PACK_MAX_INPUTS];
+    int n = 0;
+    int32_t outer = 1, inner[PACK_MAX_INPUTS];
     const void *data[PACK_MAX_INPUTS];
     tml_tensor_t out;
     TML_TRY(tml_expect_options(ctx, node, TML_OPTIONS_PACK_OPTIONS));
@@ -54,8 +54,8 @@ static tml_status_t pack_prepare(tml_ctx_t *ctx, tml_node_t *node) {
 }
 
 static tml_status_t pack_eval(tml_ctx_t *ctx, tml_node_t *node) {
-    int n;
-    int32_t outer, inner[PACK_MAX_INPUTS];
+    int n = 0;
+    int32_t outer = 1, inner[PACK_MAX_INPUTS];
     const void *data[PACK_MAX_INPUTS];
     tml_tensor_t out;
     TML_TRY(pack_layout(ctx, node, &n, &outer, inner, data, &out));

@@ -12,9 +12,9 @@ static tml_status_t split_run(tml_ctx_t *ctx, tml_node_t *node, int do_copy) {
     int n = 0;
     TML_TRY(tml_const_ints(ctx, &axis_t, &axis, 1, &n));
     TML_ENSURE(ctx, n == 1, TML_ERR_BAD_MODEL, axis_t.index, "axis must be one value");
-    int32_t outer, inner[SPLIT_MAX_OUTPUTS];
+    int32_t outer = 1, inner[SPLIT_MAX_OUTPUTS];
     void *data[SPLIT_MAX_OUTPUTS];
-    int n_out;
+    int n_out = 0;
     TML_TRY(tml_split_layout(ctx, node, &in, axis, 0, &outer, inner, data, &n_out));
     if (do_copy) {
         tml_split(in.data, outer, data, inner, n_out, tml_type_size(in.type));

@@ -8,9 +8,9 @@ static tml_status_t unpack_run(tml_ctx_t *ctx, tml_node_t *node, int do_copy) {
     TML_ENSURE(ctx, tml_present(&in) && tml_type_size(in.type) > 0, TML_ERR_UNSUPPORTED_TYPE, in.index,
         "unsupported element type");
     int axis = tml_opt_i32(ctx, node, TML_UNPACK_OPTIONS_AXIS, 0);
-    int32_t outer, inner[SPLIT_MAX_OUTPUTS];
+    int32_t outer = 1, inner[SPLIT_MAX_OUTPUTS];
     void *data[SPLIT_MAX_OUTPUTS];
-    int n_out;
+    int n_out = 0;
     TML_TRY(tml_split_layout(ctx, node, &in, axis, 1, &outer, inner, data, &n_out));
     if (do_copy) {
         tml_split(in.data, outer, data, inner, n_out, tml_type_size(in.type));
