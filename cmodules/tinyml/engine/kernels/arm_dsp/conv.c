@@ -33,9 +33,17 @@ static void im2col(const tml_conv_params_t *p, const tml_shape4_t *is, const int
     }
 }
 
-static inline int8_t conv_out(const tml_conv_params_t *p, int32_t acc, const int32_t *bias, int32_t oc) {
-    return tml_fast_out(tml_fast_bias(acc, bias, oc), p->multiplier[oc], p->shift[oc], p->output_offset,
-        p->act_min, p->act_max);
+// Requantisation parameters copied to locals: stores through int8_t pointers may alias anything,
+// so GCC would otherwise reload them from *p for every output.
+typedef struct {
+    const int32_t *mult, *bias;
+    const int8_t *shift;
+    int32_t out_offset, act_min, act_max;
+} requant_t;
+
+static inline int8_t conv_out(const requant_t *q, int32_t acc, int32_t oc) {
+    return tml_fast_out(tml_fast_bias(acc, q->bias, oc), q->mult[oc], q->shift[oc], q->out_offset, q->act_min,
+        q->act_max);
 }
 
 // Two columns (pixels; c1 == c0 + TML_ARM_COL_MAX) times all output channels; o1 may be NULL
@@ -43,6 +51,8 @@ static inline int8_t conv_out(const tml_conv_params_t *p, int32_t acc, const int
 static void mat_mult(const tml_conv_params_t *p, const int8_t *filter, const int32_t *bias, int32_t out_c,
     const int16_t *c0, const int16_t *c1, int32_t k, int8_t *o0, int8_t *o1) {
     const int32_t k4 = k & ~3;
+    const requant_t rq = {p->multiplier, bias, p->shift, p->output_offset, p->act_min, p->act_max};
+    const requant_t *q = &rq;
     int32_t oc = 0;
     for (; o1 && oc + 2 <= out_c; oc += 2) {
         const int8_t *fa = filter + oc * k, *fb = fa + k;
@@ -76,16 +86,16 @@ static void mat_mult(const tml_conv_params_t *p, const int8_t *filter, const int
             s10 += *fb * *x++;
             s11 += *fb++ * *y++;
         }
-        o0[oc] = conv_out(p, s00, bias, oc);
-        o1[oc] = conv_out(p, s01, bias, oc);
-        o0[oc + 1] = conv_out(p, s10, bias, oc + 1);
-        o1[oc + 1] = conv_out(p, s11, bias, oc + 1);
+        o0[oc] = conv_out(q, s00, oc);
+        o1[oc] = conv_out(q, s01, oc);
+        o0[oc + 1] = conv_out(q, s10, oc + 1);
+        o1[oc + 1] = conv_out(q, s11, oc + 1);
     }
     for (; oc < out_c; oc++) {
         const int8_t *f = filter + oc * k;
-        o0[oc] = conv_out(p, tml_arm_dot(f, c0, k), bias, oc);
+        o0[oc] = conv_out(q, tml_arm_dot(f, c0, k), oc);
         if (o1) {
-            o1[oc] = conv_out(p, tml_arm_dot(f, c1, k), bias, oc);
+            o1[oc] = conv_out(q, tml_arm_dot(f, c1, k), oc);
         }
     }
 }

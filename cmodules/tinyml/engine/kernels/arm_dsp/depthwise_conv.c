@@ -16,6 +16,10 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
     }
     const uint32_t off2 = ((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset;
     const int32_t row_in = in_w * in_c, row_f = f_w * in_c;
+    // Locals, not *p: int8_t stores may alias anything, so GCC would reload *p per output.
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
+    const int32_t out_offset = p->output_offset, act_min = p->act_min, act_max = p->act_max;
     for (int32_t b = 0; b < out_shape->n; b++) {
         const int8_t *in_b = in + b * in_h * in_w * in_c;
         int8_t *o = out + b * out_shape->h * out_shape->w * in_c;
@@ -60,8 +64,8 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
 #undef DW_TAP
                     const int32_t acc[4] = {a0, a1, a2, a3};
                     for (int j = 0; j < 4; j++) {
-                        o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), p->multiplier[c + j],
-                            p->shift[c + j], p->output_offset, p->act_min, p->act_max);
+                        o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), mult[c + j], shift[c + j],
+                            out_offset, act_min, act_max);
                     }
                 }
             }
