@@ -87,6 +87,27 @@ def require_engine():
     return HostEngine, EngineError
 
 
+def cmsis_include() -> Path | None:
+    """CMSIS-Core headers (cmsis_gcc.h) for the arm_dsp kernels: MicroPython's lib/cmsis/inc."""
+    cands = []
+    for env in ("TINYDEV_CMSIS_INC", "MICROPY_DIR"):
+        if os.environ.get(env):
+            cands += [Path(os.environ[env]), Path(os.environ[env]) / "lib" / "cmsis" / "inc"]
+    cands += sorted((Path.home() / ".cache" / "tinydev" / "micropython").glob("*/lib/cmsis/inc"))
+    for c in cands:
+        if (c / "cmsis_gcc.h").exists():
+            return c
+    try:  # the firmware tooling's own copy (fetched like a firmware build would)
+        from tinydev.firmware.source import get_source
+
+        c = Path(get_source(log=lambda *a, **k: None).path) / "lib" / "cmsis" / "inc"
+        if (c / "cmsis_gcc.h").exists():
+            return c
+    except Exception:
+        pass
+    return None
+
+
 def mlperf_models() -> list[Path]:
     return sorted(MLPERF_DIR.glob("*.tflite")) if MLPERF_DIR.is_dir() else []
 
