@@ -94,8 +94,8 @@ class Board:
                 opts.pop("watermark", None)   # no FIFO watermark on the MPU6050
             return MPU6050(bus, spec["addr"], int_pin=pin, **opts)
         if part == "bmi270":
-            raise OSError("BMI270 driver not available: it needs Bosch's config blob from a "
-                          "dependency, none is installed")
+            raise OSError("BMI270 driver not available yet (it needs Bosch's config blob from a "
+                          "dependency, none is installed)")
         raise OSError("no driver for IMU part %r" % part)
 
     def mic(self):
