@@ -265,6 +265,9 @@ def run_bench(names=None, n_inputs: int = 3, device: bool = True, host: bool = T
         echo("")
         echo("VIRT_M4 (QEMU mps2-an386, Cortex-M4F, -icount shift=0): instructions per inference "
              f"(median of {n_inputs} fixed inputs); ms are ESTIMATES at 1 instruction/cycle")
+        echo("  (the ESP32-S3 column applies these Cortex-M4 counts to 240 MHz; the S3 itself runs fast/ or ESP-NN)")
+        echo(f"  bench firmwares have a {BENCH_HEAP // 1024} KB heap: VWW (333 KB) and AD01 (277 KB) plus their arenas "
+             "do not fit the standard 300 KB VIRT_M4 heap; the heap size does not change instruction counts")
         head = (f"{'model':12} {'MACs':>10} {'kernels':9} {'instructions':>13} {'insn/MAC':>8} "
                 + " ".join(f"{'est ms ' + c:>24}" for c in CLOCKS) + f" {'opt/port':>8} {'TFLM-exact':>10}")
         echo(head)
