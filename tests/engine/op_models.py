@@ -195,6 +195,9 @@ def spec_reshape(rng):
     n = int(np.prod(shape[1:]))
     trank = _r(rng, 1, 4)
     target = _factor(rng, n, trank)
+    if target == shape[1:]:
+        # an identity reshape is dropped by the converter, leaving the float input as output
+        target = [n] if len(target) > 1 else [n, 1]
     return dict(op="reshape", shape=shape, target=target, pre_add=bool(rng.random() < 0.3 and rank != 3),
                 range=_range(rng), wseed=_r(rng, 0, 2**31 - 1))
 
@@ -384,6 +387,10 @@ MIN_SCALE = 1e-6   # below this a tensor's range collapsed (e.g. ReLU of all-neg
 def _fallback(spec: dict, why: str = "ops") -> dict | None:
     """A tamer variant of a case the converter lowers with ops outside the core set, refuses, or
     quantises degenerately (an output range of ~0: scale 7.8e-9, which makes TFLM abort())."""
+    if spec["op"] == "reshape" and why == "degenerate":   # a float pass-through output
+        n = int(np.prod(spec["shape"][1:]))
+        t = [n] if len(spec["target"]) > 1 else [n, 1]
+        return dict(spec, target=t, pre_add=True, fallback="not identity")
     if why == "degenerate":
         def pos(r):
             return [r[0], max(r[1], abs(r[0]), 0.1)]

@@ -378,10 +378,12 @@ def tflm_run(model_bytes: bytes, inputs: Sequence[np.ndarray]) -> list[np.ndarra
 class Engine:
     """Our HostEngine on one model (thin wrapper matching Tflm's interface)."""
 
-    def __init__(self, model_bytes: bytes, arena_size: int | None = None, engine_cls=None):
+    def __init__(self, model_bytes: bytes, arena_size: int | None = None, engine_cls=None,
+                 kernels: str | None = None):
         if engine_cls is None:
             engine_cls, _ = require_engine()
-        self.eng = engine_cls(bytes(model_bytes), arena_size=arena_size)
+        kw = {} if kernels in (None, "auto") else {"kernels": kernels}
+        self.eng = engine_cls(bytes(model_bytes), arena_size=arena_size, **kw)
         self.input_details = [self.eng.input_details(i) for i in range(self.eng.num_inputs)]
         self.output_details = [self.eng.output_details(i) for i in range(self.eng.num_outputs)]
 
@@ -422,9 +424,12 @@ class Mismatch:
     first: tuple = ()
     ours: object = None
     ref: object = None
+    kernels: str = "auto"
 
     def __str__(self):
         s = f"output {self.output}, input set {self.input_set}: {self.what}"
+        if self.kernels != "auto":
+            s = f"[{self.kernels} kernels] " + s
         if self.n_diff:
             s += (f" ({self.n_diff} elements differ, max |diff| {self.max_abs}, first at {self.first}: "
                   f"ours {self.ours} vs TFLM {self.ref})")
@@ -467,48 +472,60 @@ class CompareResult:
         return self.engine_error is None and not self.mismatches
 
 
+# Kernel sets the host library can be built with (hostlib.KERNEL_SETS): "auto" is what the
+# firmware picks on this CPU (fast/ on a PC), "portable" the reference kernels, and
+# "arm_dsp_emulated" the Cortex-M DSP kernels with plain-C models of the SIMD instructions.
+ALL_KERNEL_SETS = ("auto", "portable", "arm_dsp_emulated")
+
+
 def run_both(model_bytes: bytes, n_inputs: int = 3, seed: int = 0, inputs=None, engine_cls=None,
-             arena_size: int | None = None) -> CompareResult:
+             arena_size: int | None = None, kernel_sets: Sequence[str] = ("auto",)) -> CompareResult:
     """Run ``n_inputs`` seeded random input sets (or the given ``inputs``: a list of lists)
-    through TFLM and our engine; collect every difference (does not raise)."""
+    through TFLM and our engine (once per kernel set); collect every difference (does not raise)."""
     ref = Tflm(model_bytes)
     res = CompareResult()
     rng = np.random.default_rng(seed)
     if inputs is None:
         inputs = [random_inputs(ref.input_details, rng) for _ in range(n_inputs)]
     res.inputs = inputs
-    try:
-        eng = Engine(model_bytes, arena_size=arena_size, engine_cls=engine_cls)
-    except Exception as e:
-        res.engine_error = f"load: {type(e).__name__}: {e}"
-        res.ref = [ref.run(x) for x in inputs]
-        return res
-    if len(eng.output_details) != len(ref.output_details):
-        res.engine_error = f"{len(eng.output_details)} outputs, TFLM has {len(ref.output_details)}"
-    for s, x in enumerate(inputs):
-        r = ref.run(x)
-        res.ref.append(r)
+    res.ref = [ref.run(x) for x in inputs]
+    errors = []
+    for ks in kernel_sets:
+        tag = "" if ks == "auto" else f"[{ks} kernels] "
         try:
-            o = eng.run(x)
+            eng = Engine(model_bytes, arena_size=arena_size, engine_cls=engine_cls, kernels=ks)
         except Exception as e:
-            res.engine_error = f"invoke (input set {s}): {type(e).__name__}: {e}"
-            res.ours.append(None)
+            errors.append(f"{tag}load: {type(e).__name__}: {e}")
             continue
-        res.ours.append(o)
-        for k, (a, b) in enumerate(zip(o, r)):
-            m = diff_arrays(a, b, k, s)
-            if m is not None:
-                res.mismatches.append(m)
+        if len(eng.output_details) != len(ref.output_details):
+            errors.append(f"{tag}{len(eng.output_details)} outputs, TFLM has {len(ref.output_details)}")
+        for s, x in enumerate(inputs):
+            try:
+                o = eng.run(x)
+            except Exception as e:
+                errors.append(f"{tag}invoke (input set {s}): {type(e).__name__}: {e}")
+                if ks == kernel_sets[0]:
+                    res.ours.append(None)
+                continue
+            if ks == kernel_sets[0]:
+                res.ours.append(o)
+            for k, (a, b) in enumerate(zip(o, res.ref[s])):
+                m = diff_arrays(a, b, k, s)
+                if m is not None:
+                    m.kernels = ks
+                    res.mismatches.append(m)
+    res.engine_error = "; ".join(errors) if errors else None
     return res
 
 
 def compare(model_bytes: bytes, n_inputs: int = 3, seed: int = 0, inputs=None, label: str = "",
-            engine_cls=None) -> CompareResult:
+            engine_cls=None, kernel_sets: Sequence[str] = ("auto",)) -> CompareResult:
     """Assert our engine is bit-exact with TFLM on ``model_bytes`` for seeded random inputs.
 
     Raises AssertionError naming every mismatching output; returns the CompareResult otherwise.
     """
-    res = run_both(model_bytes, n_inputs=n_inputs, seed=seed, inputs=inputs, engine_cls=engine_cls)
+    res = run_both(model_bytes, n_inputs=n_inputs, seed=seed, inputs=inputs, engine_cls=engine_cls,
+                   kernel_sets=kernel_sets)
     if not res.ok:
         lines = [f"engine differs from TFLM{(' on ' + label) if label else ''}:"]
         if res.engine_error:

@@ -3,7 +3,8 @@
 Each case is one random op instance (shape, strides, padding, dilation, channel multiplier,
 fused activation, broadcasting, ...; see op_models.py). Cases are packed 16 to a model (8 for
 the CNN-like 'mix' chains), each model converted once and cached, and run on 3 random int8
-input sets through both engines.
+input sets through TFLM and through our engine built with each kernel set (fast/, portable/,
+arm_dsp/ with emulated SIMD).
 
 Default (CI): one model per op, ~136 cases, a couple of minutes. TINYDEV_FULL=1: 8 models per op,
 1088 cases. TINYDEV_SEED=<n> draws a different family of cases (default 0).
@@ -33,6 +34,9 @@ N_INPUTS = 3
 BRANCHES = {"mix": 8}
 DEFAULT_BRANCHES = 16
 _isolations_left = [20]
+# every case runs on each kernel set of the host library (fast/ = what a PC picks, the portable
+# reference kernels, the Cortex-M arm_dsp kernels with emulated SIMD); TINYDEV_KERNELS=auto,... narrows
+KERNEL_SETS = tuple(os.environ.get("TINYDEV_KERNELS", ",".join(ref.ALL_KERNEL_SETS)).split(","))
 
 
 def n_branches(op: str) -> int:
@@ -63,7 +67,7 @@ def result_for(op: str, m: int) -> ref.CompareResult:
                            f"the reference: {meta['tflm_problem']}")
     ref.require_tflm()
     ref.require_engine()
-    return ref.run_both(model, n_inputs=N_INPUTS, seed=_seed(op, m) + 1)
+    return ref.run_both(model, n_inputs=N_INPUTS, seed=_seed(op, m) + 1, kernel_sets=KERNEL_SETS)
 
 
 CASES = [(op, m, b) for op in om.OPS for m in range(N_MODELS) for b in range(n_branches(op))]
@@ -76,7 +80,7 @@ def _isolate(spec: dict) -> str:
     _isolations_left[0] -= 1
     try:
         model, _ = om.build_model([spec], seed=1)
-        res = ref.run_both(model, n_inputs=N_INPUTS, seed=2)
+        res = ref.run_both(model, n_inputs=N_INPUTS, seed=2, kernel_sets=KERNEL_SETS)
     except Exception as e:  # pragma: no cover - diagnostics only
         return f"(re-run alone failed: {e!r})"
     if res.ok:
