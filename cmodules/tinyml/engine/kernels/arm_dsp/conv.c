@@ -86,10 +86,13 @@ static void mat_mult(const tml_conv_params_t *p, const int8_t *filter, const int
             s10 += *fb * *x++;
             s11 += *fb++ * *y++;
         }
-        o0[oc] = conv_out(q, s00, oc);
-        o1[oc] = conv_out(q, s01, oc);
-        o0[oc + 1] = conv_out(q, s10, oc + 1);
-        o1[oc + 1] = conv_out(q, s11, oc + 1);
+        // All four before any store, so both pixels share each channel's parameter loads.
+        const int8_t r00 = conv_out(q, s00, oc), r01 = conv_out(q, s01, oc);
+        const int8_t r10 = conv_out(q, s10, oc + 1), r11 = conv_out(q, s11, oc + 1);
+        o0[oc] = r00;
+        o1[oc] = r01;
+        o0[oc + 1] = r10;
+        o1[oc + 1] = r11;
     }
     for (; oc < out_c; oc++) {
         const int8_t *f = filter + oc * k;
