@@ -14,11 +14,12 @@ The shared helpers (convert, tflm_run, compare, ...) live in ref.py and are re-e
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from ref import (CompareResult, Mismatch, Tflm, cached, compare, convert, diff_arrays,  # noqa: F401
-                 engine_run, min_int8_scale, model_ops, output_scales, tflm_survives, random_inputs, require_tf, run_both, signature_io_map,
+                 degenerate_tensors, engine_run, min_int8_scale, model_ops, output_scales, tflm_survives, random_inputs, require_tf, run_both, signature_io_map,
                  tflm_run)
 
 ACTS = ("none", "relu", "relu6")
@@ -391,6 +392,10 @@ def _fallback(spec: dict, why: str = "ops") -> dict | None:
         n = int(np.prod(spec["shape"][1:]))
         t = [n] if len(spec["target"]) > 1 else [n, 1]
         return dict(spec, target=t, pre_add=True, fallback="not identity")
+    if spec["op"] == "mix" and why == "degenerate":   # a ReLU after an all-negative conv
+        layers = [dict(L, act="none", **({"inner_act": "none"} if "inner_act" in L else {}))
+                  for L in spec["layers"]]
+        return dict(spec, layers=layers, tail=dict(spec["tail"], act="none"), fallback="no activations")
     if why == "degenerate":
         def pos(r):
             return [r[0], max(r[1], abs(r[0]), 0.1)]
@@ -434,8 +439,12 @@ def build_model(specs: list[dict], seed: int, use_cache: bool = True, op: str | 
                 tfl, meta, why_not = None, None, f"converter: {e}"[:300]
             if meta is not None:
                 bad_ops = not set(meta["ops"]) <= allowed
-                degen = sorted(int(k) for k, poss in meta["out_pos"].items()
-                               if any(meta["out_scales"][p] < MIN_SCALE for p in poss))
+                degen = {int(k) for k, poss in meta["out_pos"].items()
+                         if any(meta["out_scales"][p] < MIN_SCALE for p in poss)}
+                # collapsed intermediate tensors: their names carry the case's layer prefix
+                degen |= {int(m.group(1)) for n in meta.get("degenerate_names", [])
+                          for m in [re.search(r"c(\d{3})_", n)] if m}
+                degen = sorted(k for k in degen if k < len(fixed))
                 if not bad_ops and not degen and meta["min_scale"] >= MIN_SCALE:
                     meta["replaced"] = sorted(replaced)
                     return _finish(tfl, meta)
@@ -500,7 +509,8 @@ def build_model(specs: list[dict], seed: int, use_cache: bool = True, op: str | 
             in_pos.setdefault(case, []).append(pos)
         meta = dict(specs=specs, out_pos={str(k): v for k, v in out_pos.items()},
                     in_pos={str(k): v for k, v in in_pos.items()}, keras_inputs=keras_in,
-                    ops=model_ops(tfl), min_scale=min_int8_scale(tfl), out_scales=output_scales(tfl))
+                    ops=model_ops(tfl), min_scale=min_int8_scale(tfl), out_scales=output_scales(tfl),
+                    degenerate_names=degenerate_tensors(tfl, MIN_SCALE))
         return tfl, meta
 
     if not use_cache:

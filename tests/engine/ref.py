@@ -273,6 +273,18 @@ def min_int8_scale(model_bytes: bytes) -> float:
     return float(min(scales)) if scales else 1.0
 
 
+def degenerate_tensors(model_bytes: bytes, below: float) -> list[str]:
+    """Names of int8 tensors whose scale is positive but below ``below`` (collapsed ranges)."""
+    tf = require_tf()
+    import warnings
+
+    with warnings.catch_warnings(), _quiet_fds():
+        warnings.simplefilter("ignore")
+        ip = tf.lite.Interpreter(model_content=model_bytes)
+        return [d["name"] for d in ip.get_tensor_details()
+                if d["dtype"] == np.int8 and 0 < d["quantization"][0] < below]
+
+
 def output_scales(model_bytes: bytes) -> list[float]:
     """Quantisation scale of each model output, in the model's output order."""
     tf = require_tf()
