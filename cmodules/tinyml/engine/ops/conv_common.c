@@ -75,7 +75,7 @@ tml_status_t tml_conv_prepare_common(tml_ctx_t *ctx, tml_node_t *node, int optio
             "depthwise filter must be 1xHxWx(C*M)");
         multiplier = out_channels / is.c;
     } else {
-        TML_ENSURE(ctx, fs.c > 0 && is.c % fs.c == 0 && out_channels % (is.c / fs.c) == 0, TML_ERR_BAD_MODEL,
+        TML_ENSURE(ctx, fs.c > 0 && is.c >= fs.c && is.c % fs.c == 0 && out_channels % (is.c / fs.c) == 0, TML_ERR_BAD_MODEL,
             filter.index, "filter channels do not divide the input channels");
     }
     int32_t out_h = tml_out_size(padding, is.h, fs.h, stride_h, dil_h);
