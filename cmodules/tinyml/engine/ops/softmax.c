@@ -26,7 +26,7 @@ static tml_status_t softmax_prepare(tml_ctx_t *ctx, tml_node_t *node) {
     d->outer = d->depth ? tml_num_elements(&in) / d->depth : 0;
     // TFLM PreprocessSoftmaxScaling and CalculateInputRadius, in double.
     double real = (double)beta * (double)in.scale * (double)(1 << (31 - SCALED_DIFF_INTEGER_BITS));
-    if (real > (double)INT32_MAX) {
+    if (!(real <= (double)INT32_MAX) || real < -(double)INT32_MAX) {  // also NaN and -huge (corrupt beta/scale)
         real = (double)INT32_MAX;
     }
     int shift;
