@@ -32,7 +32,7 @@ COMPILERS = {
     "arm-none-eabi-gcc": ["arm-none-eabi-gcc", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard",
                           "-mfpu=fpv4-sp-d16", "-ffunction-sections", "-fdata-sections"],
     # Debian's lx106 gcc has no C library of its own: picolibc brings the headers
-    "xtensa-lx106-elf-gcc": ["xtensa-lx106-elf-gcc", "-mlongcalls", "--specs=picolibc.specs"],
+    "xtensa-lx106-elf-gcc": ["xtensa-lx106-elf-gcc", "-mlongcalls", "--specs=/usr/lib/xtensa-lx106-elf/picolibc.specs"],
 }
 NEEDS_FILE = {
     "xtensa-lx106-elf-gcc": (Path("/usr/lib/xtensa-lx106-elf/picolibc.specs"),
