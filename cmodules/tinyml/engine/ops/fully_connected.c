@@ -49,7 +49,7 @@ static tml_status_t fc_prepare(tml_ctx_t *ctx, tml_node_t *node) {
     TML_ENSURE(ctx, units > 0 && accum_depth > 0 && tml_dim(&out, -1) == units && out_elements % units == 0,
         TML_ERR_BAD_MODEL, out.index, "output size is not a multiple of the units");
     int32_t batches = out_elements / units;
-    TML_ENSURE(ctx, tml_num_elements(&in) == batches * accum_depth, TML_ERR_BAD_MODEL, in.index,
+    TML_ENSURE(ctx, (int64_t)tml_num_elements(&in) == (int64_t)batches * accum_depth, TML_ERR_BAD_MODEL, in.index,
         "input size is not batches x filter depth");
 
     int per_channel = in.type == TML_TYPE_INT8 && filter.num_channels > 1;
