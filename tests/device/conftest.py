@@ -1,20 +1,8 @@
 """Fixtures for tests on the virtual boards: a running VIRT_M4 and a way to talk to it."""
-import subprocess
-import sys
-
 import pytest
 
+from board_link import mpremote
 from tinydev.vboard import qemu
-
-MPREMOTE = [sys.executable, "-m", "mpremote"]
-
-
-def mpremote(port, *args, timeout=120, check=True):
-    """Run mpremote against the board; return its stdout (stderr goes into the failure message)."""
-    proc = subprocess.run(MPREMOTE + ["connect", port, *args], capture_output=True, text=True, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"mpremote {' '.join(args)} failed ({proc.returncode}): {proc.stdout}{proc.stderr}")
-    return proc.stdout
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,9 @@ def _bench():
 
 @pytest.mark.vboard
 @pytest.mark.slow
-def test_dsp_benchmark_targets_on_virt_m4():
-    port = os.environ.get("TINYDEV_PORT")
-    if not port:
-        pytest.skip("set TINYDEV_PORT to a running VIRT_M4 (qemu -icount shift=0), e.g. `tinydev vboard start`")
+def test_dsp_benchmark_targets_on_virt_m4(request):
+    # A board the caller started (TINYDEV_PORT), else the session's private VIRT_M4.
+    port = os.environ.get("TINYDEV_PORT") or request.getfixturevalue("vboard").port
     bench = _bench()
     rows = {name: (c, py, diff) for name, c, py, diff in bench.parse(bench.run_on_device(port, None))}
     for name in ("fft_power_256", "fft_power_512", "fft_power_2048", "mfcc_kws_13", "logmel_kws_40"):

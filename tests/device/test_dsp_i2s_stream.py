@@ -58,10 +58,9 @@ print('stats', ring.dropped(), busy)
 
 @pytest.mark.vboard
 @pytest.mark.slow
-def test_i2s_ring_mfcc_stream_on_virt_m4():
-    port = os.environ.get("TINYDEV_PORT")
-    if not port:
-        pytest.skip("set TINYDEV_PORT to a running VIRT_M4, e.g. `tinydev vboard start`")
+def test_i2s_ring_mfcc_stream_on_virt_m4(request):
+    # A board the caller started (TINYDEV_PORT), else the session's private VIRT_M4.
+    port = os.environ.get("TINYDEV_PORT") or request.getfixturevalue("vboard").port
     out = run(MpremoteDevice(port, str(Path(sys.executable).with_name("mpremote"))), BODY, {"audio": np.int16})
     audio = out["audio"]
     assert len(audio) == 16000

@@ -132,7 +132,7 @@ def test_app_unix_tampered_model(unix_fw, bundle, replay, tmp_path):
 
 @pytest.mark.slow
 def test_app_virt_m4_replay_with_faults(vboard, bundle, replay, tmp_path):
-    from conftest import mpremote
+    from board_link import mpremote
     port = vboard.port
     for d in (":/models", ":/replay"):
         mpremote(port, "fs", "mkdir", d, check=False)
@@ -191,7 +191,7 @@ def test_app_unix_real_bundle(unix_fw, real_bundle, tmp_path):
 
 @pytest.mark.slow
 def test_app_virt_m4_real_bundle(vboard, real_bundle):
-    from conftest import mpremote
+    from board_link import mpremote
     port = vboard.port
     for d in (":/models", ":/replay"):
         mpremote(port, "fs", "mkdir", d, check=False)

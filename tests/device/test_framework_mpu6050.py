@@ -188,7 +188,7 @@ def test_mpu6050_driver_unix(unix_fw, replay, tmp_path):
 
 @pytest.mark.slow
 def test_mpu6050_driver_virt_m4(vboard, replay, tmp_path):
-    from conftest import mpremote
+    from board_link import mpremote
     mpremote(vboard.port, "fs", "mkdir", ":/replay", check=False)
     mpremote(vboard.port, "fs", "cp", str(replay), ":/replay/drv.bin")
     mpremote(vboard.port, "fs", "cp", str(replay.with_suffix(".json")), ":/replay/drv.json")

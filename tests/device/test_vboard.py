@@ -6,7 +6,7 @@ import time
 
 import serial
 
-from conftest import mpremote
+from board_link import mpremote
 from tinydev.vboard import qemu
 
 TINYDEV = [sys.executable, "-m", "tinydev.cli"]

@@ -1,6 +1,6 @@
 """tinyml.Model on the UNIX firmware against TFLM: the KWS model on fixed inputs must give the
-same int8 outputs bit for bit. The firmware comes from $TINYDEV_UNIX_FW (a micropython binary
-built with USER_C_MODULES=cmodules)."""
+same int8 outputs bit for bit. The firmware is the session's UNIX build (`unix_fw` fixture, or
+$TINYDEV_UNIX_FW)."""
 import json
 import os
 import subprocess
@@ -10,12 +10,6 @@ import numpy as np
 import pytest
 
 MODELS = Path(os.environ.get("TINYDEV_MLPERF_DIR", "/work/shared/models/mlperf-tiny"))
-FW = os.environ.get("TINYDEV_UNIX_FW")
-
-pytestmark = pytest.mark.skipif(
-    not FW or not Path(FW).exists(),
-    reason="TINYDEV_UNIX_FW is not set to a UNIX micropython build with the tinyml module",
-)
 
 runtime = pytest.importorskip("tflite_micro.python.tflite_micro.runtime")
 
@@ -41,10 +35,15 @@ print(json.dumps({{'arena': m.arena_size, 'ops': list(m.ops), 'outputs': results
 """
 
 
-def run_fw(script, tmp_path):
+@pytest.fixture
+def fw(unix_fw):
+    return str(unix_fw)
+
+
+def run_fw(fw, script, tmp_path):
     path = tmp_path / "run.py"
     path.write_text(script)
-    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([fw, str(path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr or proc.stdout
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -53,11 +52,11 @@ def pattern(expr, n):
     return np.array([eval(expr, {"i": i}) for i in range(n)], dtype=np.int8)
 
 
-def test_kws_matches_tflm(tmp_path):
+def test_kws_matches_tflm(fw, tmp_path):
     model = MODELS / "kws_ref_model.tflite"
     if not model.exists():
         pytest.skip(f"{model} not found")
-    got = run_fw(SCRIPT.format(path=str(model), patterns=PATTERNS), tmp_path)
+    got = run_fw(fw, SCRIPT.format(path=str(model), patterns=PATTERNS), tmp_path)
     ref = runtime.Interpreter.from_bytes(model.read_bytes())
     shape = ref.get_input_details(0)["shape"]
     for name, expr in PATTERNS.items():
@@ -69,7 +68,7 @@ def test_kws_matches_tflm(tmp_path):
     assert got["ops"][0] == "CONV_2D" and got["ops"][-1] == "SOFTMAX"
 
 
-def test_errors_are_python_exceptions(tmp_path):
+def test_errors_are_python_exceptions(fw, tmp_path):
     model = MODELS / "ad01_int8.tflite"
     script = f"""
 import tinyml
@@ -89,7 +88,7 @@ print(repr(out))
 """
     path = tmp_path / "err.py"
     path.write_text(script)
-    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([fw, str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr or proc.stdout
     text = proc.stdout
     assert "MemoryError:" in text and "bytes needed" in text
@@ -97,7 +96,7 @@ print(repr(out))
     assert "ok:" in text
 
 
-def test_unsupported_op_is_not_implemented_error(tmp_path):
+def test_unsupported_op_is_not_implemented_error(fw, tmp_path):
     flatbuffers = pytest.importorskip("flatbuffers")
     schema = pytest.importorskip("tensorflow.lite.python.schema_py_generated")
     data = (MODELS / "ad01_int8.tflite").read_bytes()
@@ -117,11 +116,11 @@ except NotImplementedError as e:
 """
     path = tmp_path / "unsup.py"
     path.write_text(script)
-    proc = subprocess.run([FW, str(path)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([fw, str(path)], capture_output=True, text=True, timeout=60)
     assert "NotImplementedError:" in proc.stdout and "CUMSUM" in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_model_api(tmp_path):
+def test_model_api(fw, tmp_path):
     model = MODELS / "kws_ref_model.tflite"
     script = f"""
 import tinyml, json
@@ -147,7 +146,7 @@ for mm in (m, m2):
 out['same'] = list(m2.output(0)) == list(m.output(0))
 print(json.dumps(out))
 """
-    got = run_fw(script, tmp_path)
+    got = run_fw(fw, script, tmp_path)
     assert got["shape"] == [1, 49, 10, 1] and got["dtype"] == "int8" and got["len"] == 490
     assert got["out_dtype"] == "int8" and got["nops"] == 13
     assert {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX", "ADD"} <= set(got["supported"])
