@@ -98,8 +98,14 @@ def vboard_status(board):
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.option("--port", "-p", envvar="TINYDEV_PORT", help="serial port or mpremote URL (default: the running virtual board)")
 @click.option("--no-follow", is_flag=True, help="do not wait for the script's output")
-def run_command(file, port, no_follow):
+@click.option("--transport", type=click.Choice(["mpremote", "ampy"]), default="mpremote", show_default=True,
+              help="ampy: fallback for boards where the raw REPL paste mode misbehaves")
+def run_command(file, port, no_follow, transport):
     """Run a script on the board from the host (like `mpremote run`)."""
+    if transport == "ampy":
+        from .link.ampy import run_file
+
+        sys.exit(run_file(port, file, follow=not no_follow))
     from .link.mpremote import run_mpremote
 
     sys.exit(run_mpremote(port, "run", *(["--no-follow"] if no_follow else []), file))
@@ -112,6 +118,26 @@ def repl_command(port):
     from .link.mpremote import run_mpremote
 
     sys.exit(run_mpremote(port, "repl"))
+
+
+@cli.command("monitor")
+@click.option("--port", "-p", envvar="TINYDEV_PORT", help="serial port or pyserial URL (default: the running virtual board)")
+@click.option("--save", "save_to", type=click.Path(dir_okay=False), help="save the events: FILE.jsonl or FILE.csv")
+@click.option("--plot", "plot_to", type=click.Path(dir_okay=False), help="plot scores over time, alarms marked: FILE.png")
+@click.option("--duration", type=click.FloatRange(min=0), help="stop after this many seconds (default: Ctrl-C)")
+@click.option("--until", "until", metavar="EVENT", help="stop after the first event of this type (e.g. summary)")
+@click.option("--run", "run_file", type=click.Path(dir_okay=False, exists=True),
+              help="start this script on the board first (same connection) and stop when it ends")
+def monitor_command(port, save_to, plot_to, duration, until, run_file):
+    """Show the board's JSON-lines events and alarms live; save and plot them."""
+    from .link.monitor import monitor
+
+    result = monitor(port, save_to=save_to, plot_to=plot_to, duration=duration, until=until, run_file=run_file)
+    n = len(result.log.records)
+    click.echo(f"{n} events, {len(result.log.other)} other lines from {result.port} (stopped: {result.stopped_by})", err=True)
+    for path in (result.saved, result.plot):
+        if path:
+            click.echo(str(path))
 
 
 @cli.command("demo")

@@ -1,18 +1,7 @@
 """The board's JSON-lines events (alarms, scores, summary) and what a replay makes of them."""
-import json
 from dataclasses import dataclass, field
 
-
-def parse_event(line):
-    """A dict for a JSON-lines event, None for any other output (prints, tracebacks)."""
-    line = line.strip()
-    if not (line.startswith("{") and line.endswith("}")):
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and "event" in event else None
+from ..link.events import parse_event  # noqa: F401  (one parser for the demo and `tinydev monitor`)
 
 
 @dataclass
