@@ -11,30 +11,9 @@ from pathlib import Path
 
 from ..errors import TinydevError
 from .events import EventLog, event_label, save
-from .port import resolve_port
+from .port import open_transport
 
 RAW_EOF = b"\x04"
-
-
-def open_transport(port=None):
-    """An mpremote SerialTransport on the resolved port ("auto": the first USB serial board)."""
-    import serial.tools.list_ports
-    from mpremote.transport import TransportError
-    from mpremote.transport_serial import SerialTransport
-
-    device = resolve_port(port)
-    if device == "auto":
-        found = [p.device for p in sorted(serial.tools.list_ports.comports()) if p.vid is not None and p.pid is not None]
-        if not found:
-            raise TinydevError("no board: no USB serial device found", "pass --port")
-        device = found[0]
-    elif device.startswith("port:"):
-        device = device[len("port:"):]
-    try:
-        return SerialTransport(device, baudrate=115200)
-    except TransportError as exc:
-        raise TinydevError(f"{exc.args[0]} (it may be in use by another program, e.g. mpremote)",
-                           "close the other program, or pass --port") from None
 
 
 @dataclass
