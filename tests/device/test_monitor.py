@@ -185,3 +185,46 @@ def test_run_with_ampy_transport(vboard, tmp_path):
     bad.write_text("print('before')\nraise ValueError('boom')\n")
     proc = tinydev("run", "--transport", "ampy", "--port", vboard.port, str(bad))
     assert proc.returncode == 1 and "before" in proc.stdout and "ValueError: boom" in proc.stdout
+
+
+def test_default_port_is_the_running_virtual_board(vboard, vboard_base):
+    from tinydev.link.port import resolve_port
+
+    assert resolve_port(None, base=vboard_base) == vboard.port
+    assert resolve_port("/dev/ttyUSB7", base=vboard_base) == "/dev/ttyUSB7"
+
+
+def test_repl_talks_to_the_board_like_mpremote_repl(vboard):
+    import os
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(TINYDEV + ["repl", "--port", vboard.port], stdin=slave, stdout=slave, stderr=slave,
+                            cwd=REPO, close_fds=True)
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker, timeout=30):
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        return marker in seen
+
+    try:
+        assert read_until(b"Connected to MicroPython"), seen
+        os.write(master, b"\r")
+        assert read_until(b">>> "), seen
+        os.write(master, b"print(6 * 7, 'from', 'repl')\r")
+        assert read_until(b"42 from repl"), seen
+        os.write(master, b"\x1d")  # Ctrl-]: leave, as in mpremote
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
