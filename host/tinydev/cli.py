@@ -140,6 +140,25 @@ def monitor_command(port, save_to, plot_to, duration, until, run_file):
             click.echo(str(path))
 
 
+@cli.command("deploy")
+@click.argument("app_dir", required=False, default=".")
+@click.option("--port", "-p", envvar="TINYDEV_PORT", help="serial port or mpremote URL (default: the running virtual board)")
+@click.option("--dry-run", is_flag=True, help="show what would change; write nothing")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON (no progress bar)")
+def deploy_command(app_dir, port, dry_run, as_json):
+    """Sync APP_DIR (default: .) to the board: changed files only, .py as .mpy, atomic switch."""
+    from .link.deploy import deploy, print_report
+
+    if as_json:
+        import json
+
+        click.echo(json.dumps(deploy(app_dir, port=port, dry_run=dry_run, progress=False).as_dict()))
+        return
+    from rich.console import Console
+
+    print_report(deploy(app_dir, port=port, dry_run=dry_run, console=Console(stderr=True)), Console())
+
+
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="where the events and plot go (default: out/demo)")
 @click.option("--keep-board", is_flag=True, help="leave the demo's virtual board running")
