@@ -6,8 +6,8 @@
 
 The harness is built with clang -fsanitize=fuzzer,address,undefined (-fno-sanitize-recover, so
 UB aborts) from every engine C file, cached by a hash of the sources. The corpus is seeded with
-the committed tiny per-op models (fuzz/corpus/), the MLPerf Tiny models and seeded mutants of
-them (truncations and bit flips). The run is niced (nice -n 19) and single-process.
+the committed tiny per-op models (fuzz/corpus/), the inputs that once crashed or hung the engine
+(fuzz/regressions/), the MLPerf Tiny models and seeded mutants of them (truncations and bit flips). The run is niced (nice -n 19) and single-process.
 
 Exit status 0 when the run ended without a crash, leak, UB report, timeout or OOM; 1 otherwise
 (artifacts stay in <workdir>/artifacts/). ``--json`` writes the figures: execs, exec/s, coverage
@@ -32,6 +32,7 @@ REPO = HERE.parents[1]
 ENGINE = REPO / "cmodules" / "tinyml" / "engine"
 HARNESS = ENGINE / "fuzz" / "fuzz_model.c"
 SEED_DIR = ENGINE / "fuzz" / "corpus"
+REGRESSION_DIR = ENGINE / "fuzz" / "regressions"
 ENGINE_DIRS = ("", "ops", "kernels/*")
 
 CFLAGS = ["-std=c99", "-g", "-O1", "-fno-omit-frame-pointer", "-fsanitize=fuzzer,address,undefined",
@@ -133,10 +134,12 @@ def make_corpus(workdir: Path, seed: int = 0, n_trunc: int = 4, n_flip: int = 8)
     corpus.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     seeds = sorted(SEED_DIR.glob("*.tflite")) + sorted(mlperf_dir().glob("*.tflite"))
-    for p in seeds:
+    # inputs that once crashed or hung the engine: the fuzzer starts from them too
+    regressions = sorted(REGRESSION_DIR.glob("*"))
+    for p in seeds + regressions:
         data = p.read_bytes()
-        (corpus / p.name).write_bytes(data)
-        if p.parent != SEED_DIR:
+        (corpus / (p.name if p.parent != REGRESSION_DIR else "regression." + p.name)).write_bytes(data)
+        if p.parent not in (SEED_DIR, REGRESSION_DIR):
             for tag, m in mutants(data, rng, n_trunc, n_flip):
                 (corpus / f"{p.stem}.{tag}").write_bytes(m)
     return corpus
@@ -165,8 +168,11 @@ def parse_log(text: str) -> dict:
 
 
 def run(seconds: int, workdir: Path, seed: int = 0, timeout: int = 25, rss_mb: int = 2048,
-        extra: tuple[str, ...] = (), exe: Path | None = None, log_to: Path | None = None) -> dict:
-    """Fuzz for ``seconds``; returns the figures and the artifacts (crash-/leak-/timeout-/oom-)."""
+        extra: tuple[str, ...] = (), exe: Path | None = None, log_to: Path | None = None,
+        runs: int = 0) -> dict:
+    """Fuzz for ``seconds`` (and at most ``runs`` inputs when runs > 0: with a fixed seed and a
+    fresh corpus that makes the run reproducible); returns the figures and the artifacts
+    (crash-/leak-/timeout-/oom-)."""
     exe = exe or build()
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = make_corpus(workdir, seed)
@@ -175,7 +181,8 @@ def run(seconds: int, workdir: Path, seed: int = 0, timeout: int = 25, rss_mb: i
     before = set(art.iterdir())
     cmd = ["nice", "-n", "19", str(exe), f"-max_total_time={seconds}", f"-timeout={timeout}",
            f"-rss_limit_mb={rss_mb}", f"-seed={seed or 1}", f"-artifact_prefix={art}/",
-           "-print_final_stats=1", "-detect_leaks=1", *extra, str(corpus)]
+           "-print_final_stats=1", "-detect_leaks=1", *([f"-runs={runs}"] if runs > 0 else []),
+           *extra, str(corpus)]
     env = dict(os.environ, ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:allocator_may_return_null=1",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
     t0 = time.time()
@@ -202,6 +209,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/tinydev-fuzz"))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=int, default=25, help="per-input timeout (s)")
+    ap.add_argument("--runs", type=int, default=0, help="stop after this many inputs (0: time only)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--replay", type=Path, help="run the harness on one file and exit")
@@ -217,7 +225,7 @@ def main(argv=None) -> int:
         return 0
     if a.replay:
         return replay(exe, a.replay)
-    stats = run(a.seconds, a.workdir, seed=a.seed, timeout=a.timeout, extra=tuple(a.extra), exe=exe)
+    stats = run(a.seconds, a.workdir, seed=a.seed, timeout=a.timeout, extra=tuple(a.extra), exe=exe, runs=a.runs)
     print(json.dumps(stats, indent=1))
     if a.json:
         a.json.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,11 @@
 
 #include <string.h>
 
+// Largest product of the non-zero dimensions of an empty tensor (see decode_shape).
+#ifndef TML_MAX_EMPTY_SPAN
+#define TML_MAX_EMPTY_SPAN (1u << 16)
+#endif
+
 static tml_status_t fail(tml_model_t *m, tml_error_t *err, tml_status_t status, int32_t tensor, const char *reason) {
     err->status = status;
     err->tensor_index = tensor;
@@ -44,10 +49,16 @@ static tml_status_t check_operator(tml_model_t *m, uint32_t i, tml_error_t *err)
     return TML_OK;
 }
 
-// Scales finite and >= 0, zero points inside the type's range: kernels may then add offsets
-// to values without overflowing. Done once here; the per-eval decode skips it.
+// Scales finite and > 0 for the quantised integer types (int8, uint8, int16; >= 0 for the
+// others, e.g. int32 bias, where the scale is informative only), zero points inside the type's
+// range: kernels may then add offsets to values without overflowing, and activation ranges and
+// requantisation multipliers never divide by zero (a zero, NaN or infinite scale would make
+// tml_quantize_one compute NaN). TFLite's converter never writes such a scale (an all-zero
+// range gets scale 1), so legal models are unaffected. Done once here; the per-eval decode
+// skips it.
 static tml_status_t check_quant_values(tml_model_t *m, const tml_tensor_t *t, tml_error_t *err) {
     int32_t lo = INT32_MIN, hi = INT32_MAX;
+    int strict = 1;
     if (t->type == TML_TYPE_INT8) {
         lo = -128;
         hi = 127;
@@ -57,13 +68,31 @@ static tml_status_t check_quant_values(tml_model_t *m, const tml_tensor_t *t, tm
     } else if (t->type == TML_TYPE_INT16) {
         lo = -32768;
         hi = 32767;
+    } else {
+        strict = 0;
+    }
+    if (strict && t->num_channels == 0) {
+        // No quantisation parameters: the ops would use scale 0 (TFLM's converter always
+        // writes them for these types).
+        m->fb.bad_offset = 0;
+        return fail(m, err, TML_ERR_BAD_MODEL, t->index, "int8/uint8/int16 tensor has no quantisation scale");
     }
     for (int32_t c = 0; c < t->num_channels; c++) {
         float scale = tml_load_f32(t->channel_scales + 4 * c);
         int64_t zp = t->channel_zero_points ? (int64_t)tml_load_u64(t->channel_zero_points + 8 * c) : 0;
-        if (!(scale >= 0.0f && scale <= 3.402823466e+38f) || zp < lo || zp > hi) {
+        // A constant per-channel tensor (weights) may have a zero channel scale: TFLite's older
+        // quantiser writes one for an all-zero (pruned) channel, TFLM runs such models, and the
+        // channel scale is only ever a factor of a requantisation multiplier (which is then 0).
+        int zero_ok = !strict || (t->is_const && t->num_channels > 1);
+        int scale_ok = (zero_ok ? scale >= 0.0f : scale > 0.0f) && scale <= 3.402823466e+38f;
+        if (!scale_ok) {
             m->fb.bad_offset = (uint32_t)(t->channel_scales - m->fb.buf) + 4u * (uint32_t)c;
-            return fail(m, err, TML_ERR_BAD_MODEL, t->index, "quantisation scale or zero point out of range");
+            return fail(m, err, TML_ERR_BAD_MODEL, t->index,
+                zero_ok ? "quantisation scale is negative or not finite" : "quantisation scale is not positive and finite");
+        }
+        if (zp < lo || zp > hi) {
+            m->fb.bad_offset = (uint32_t)(t->channel_zero_points - m->fb.buf) + 8u * (uint32_t)c;
+            return fail(m, err, TML_ERR_BAD_MODEL, t->index, "quantisation zero point out of range for the type");
         }
     }
     return TML_OK;
@@ -173,6 +202,19 @@ static tml_status_t decode_shape(tml_model_t *m, const tml_fb_table_t *tt, tml_t
         if (bytes > 0x7fffffffu) {
             m->fb.bad_offset = shape.pos + 4 * d;
             return fail(m, err, TML_ERR_BAD_MODEL, t->index, "tensor too large");
+        }
+    }
+    // An empty tensor (a zero dimension) takes no memory, so the bound above does not limit
+    // its other dimensions, yet kernels loop over them: a corrupt 1x50000000x0x4 filter made a
+    // depthwise conv spin for seconds. Their span is bounded as well.
+    if (bytes == 0 && shape.count > 0) {
+        uint64_t span = 1;
+        for (uint32_t d = 0; d < shape.count; d++) {
+            span *= t->dims[d] ? (uint64_t)t->dims[d] : 1u;
+            if (span > TML_MAX_EMPTY_SPAN) {
+                m->fb.bad_offset = shape.pos + 4 * d;
+                return fail(m, err, TML_ERR_BAD_MODEL, t->index, "empty tensor with huge dimensions");
+            }
         }
     }
     t->bytes = (uint32_t)bytes;

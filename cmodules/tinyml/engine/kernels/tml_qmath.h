@@ -111,8 +111,13 @@ static inline int64_t tml_round_i64(double x) {
     return t;
 }
 
-// std::round of a float to int32, saturating (TFLM would overflow; we clamp instead).
+// std::round of a float to int32, saturating (TFLM would overflow; we clamp instead); NaN,
+// which only a corrupt model can produce (the loader rejects scales that are not positive and
+// finite), gives 0 instead of undefined behaviour.
 static inline int32_t tml_roundf_i32(float x) {
+    if (x != x) {
+        return 0;
+    }
     if (x >= 2147483520.0f) {  // largest float below 2^31
         return INT32_MAX;
     }
@@ -151,8 +156,12 @@ static inline void tml_quantize_multiplier(double m, int32_t *q, int *shift) {
 
 // ---- activation ranges (CalculateActivationRangeQuantized) ----
 
+// zero_point + round(x / scale), saturated to int32 (TFLM's Quantize refuses a result that
+// overflows; for every value it accepts this is the same number). The sum is done in 64 bits:
+// a tiny positive scale makes round(x / scale) INT32_MAX.
 static inline int32_t tml_quantize_one(float x, float scale, int32_t zero_point) {
-    return zero_point + tml_roundf_i32(x / scale);
+    int64_t q = (int64_t)zero_point + tml_roundf_i32(x / scale);
+    return q > INT32_MAX ? INT32_MAX : (q < INT32_MIN ? INT32_MIN : (int32_t)q);
 }
 
 static inline void tml_activation_range_quantized(int activation, float scale, int32_t zero_point,

@@ -62,6 +62,10 @@ tml_status_t tml_conv_prepare_common(tml_ctx_t *ctx, tml_node_t *node, int optio
         "stride and dilation must be positive");
     TML_ENSURE(ctx, padding == TML_PADDING_SAME || padding == TML_PADDING_VALID, TML_ERR_BAD_MODEL, -1, "unknown padding");
     TML_ENSURE(ctx, act <= TML_ACT_RELU6, TML_ERR_UNSUPPORTED_TYPE, -1, "unsupported fused activation");
+    // Empty operands: the kernels' loops would run over the other (unbounded) dimensions.
+    TML_ENSURE(ctx, tml_num_elements(&in) > 0, TML_ERR_BAD_MODEL, in.index, "input has no elements");
+    TML_ENSURE(ctx, tml_num_elements(&filter) > 0, TML_ERR_BAD_MODEL, filter.index, "filter has no elements");
+    TML_ENSURE(ctx, tml_num_elements(&out) > 0, TML_ERR_BAD_MODEL, out.index, "output has no elements");
     tml_shape4_t is, fs, os;
     tml_shape4(&in, &is);
     tml_shape4(&filter, &fs);
@@ -80,6 +84,8 @@ tml_status_t tml_conv_prepare_common(tml_ctx_t *ctx, tml_node_t *node, int optio
     }
     int32_t out_h = tml_out_size(padding, is.h, fs.h, stride_h, dil_h);
     int32_t out_w = tml_out_size(padding, is.w, fs.w, stride_w, dil_w);
+    TML_ENSURE(ctx, out_h >= 0 && out_w >= 0, TML_ERR_BAD_MODEL, filter.index,
+        "filter, stride or dilation out of range (effective filter size does not fit)");
     TML_ENSURE(ctx, out_h == os.h && out_w == os.w, TML_ERR_BAD_MODEL, out.index, "output size does not match padding/stride");
     TML_TRY(check_types(ctx, &in, &filter, &bias, &out, out_channels));
 
@@ -91,6 +97,7 @@ tml_status_t tml_conv_prepare_common(tml_ctx_t *ctx, tml_node_t *node, int optio
     node->user_data = d;
     int32_t pad_w = tml_padding(stride_w, dil_w, is.w, fs.w, out_w);
     int32_t pad_h = tml_padding(stride_h, dil_h, is.h, fs.h, out_h);
+    TML_ENSURE(ctx, pad_w >= 0 && pad_h >= 0, TML_ERR_BAD_MODEL, filter.index, "padding out of range (stride/dilation)");
     if (!is_int8) {
         tml_conv_params_f32_t *f = &d->f;
         f->stride_w = stride_w;

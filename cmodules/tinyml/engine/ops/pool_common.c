@@ -29,6 +29,7 @@ tml_status_t tml_pool_prepare(tml_ctx_t *ctx, tml_node_t *node) {
         "output shape does not match the pooling");
     p.pad_h = tml_padding(p.stride_h, 1, is.h, p.filter_h, out_h);
     p.pad_w = tml_padding(p.stride_w, 1, is.w, p.filter_w, out_w);
+    TML_ENSURE(ctx, p.pad_h >= 0 && p.pad_w >= 0, TML_ERR_BAD_MODEL, -1, "pool padding out of range (filter/stride)");
     tml_activation_range_quantized(act, out.scale, out.zero_point, -128, 127, &p.act_min, &p.act_max);
     tml_pool_params_t *d;
     TML_ALLOC_PERSISTENT(ctx, d, sizeof *d);

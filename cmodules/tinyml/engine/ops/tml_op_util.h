@@ -9,21 +9,43 @@
 #include "kernels/tml_qmath.h"
 #include "tml_op.h"
 
+// Both are computed in 64 bits, so corrupt strides, dilations or sizes cannot overflow (UB).
+// They return -1 when the geometry does not fit: a stride <= 0, an effective filter
+// ((filter - 1) * dilation + 1) or input larger than TML_MAX_EXTENT (so that the kernels'
+// int32 index arithmetic, at most input + effective filter, cannot overflow either), or a
+// result outside 0..TML_MAX_EXTENT. Output sizes are compared with the tensors' dims (>= 0),
+// so -1 never matches; callers check the padding for -1. For every geometry whose values fit
+// in int32 the results are TFLM's ComputeOutSize / ComputePaddingHeightWidth, bit for bit.
+#define TML_MAX_EXTENT ((int64_t)0x3fffffff)
+
+static inline int64_t tml_effective_filter(int32_t filter, int32_t dilation) {
+    return ((int64_t)filter - 1) * (int64_t)dilation + 1;
+}
+
 static inline int32_t tml_out_size(int padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation) {
-    int32_t effective = (filter - 1) * dilation + 1;
-    if (stride <= 0) {
-        return 0;
+    int64_t effective = tml_effective_filter(filter, dilation);
+    if (stride <= 0 || in < 0 || in > TML_MAX_EXTENT || effective < 1 || effective > TML_MAX_EXTENT) {
+        return -1;
     }
+    int64_t out;
     if (padding == TML_PADDING_SAME) {
-        return (in + stride - 1) / stride;
+        out = ((int64_t)in + stride - 1) / stride;
+    } else {
+        out = ((int64_t)in + stride - effective) / stride;  // truncates toward zero like TFLM's int
     }
-    return (in + stride - effective) / stride;
+    return out < 0 || out > TML_MAX_EXTENT ? -1 : (int32_t)out;
 }
 
 static inline int32_t tml_padding(int32_t stride, int32_t dilation, int32_t in, int32_t filter, int32_t out) {
-    int32_t effective = (filter - 1) * dilation + 1;
-    int32_t pad = ((out - 1) * stride + effective - in) / 2;
-    return pad > 0 ? pad : 0;
+    int64_t effective = tml_effective_filter(filter, dilation);
+    if (stride <= 0 || in < 0 || in > TML_MAX_EXTENT || effective < 1 || effective > TML_MAX_EXTENT || out < 0) {
+        return -1;
+    }
+    int64_t pad = (((int64_t)out - 1) * stride + effective - in) / 2;
+    if (pad > TML_MAX_EXTENT) {
+        return -1;
+    }
+    return pad > 0 ? (int32_t)pad : 0;
 }
 
 static inline void tml_shape4(const tml_tensor_t *t, tml_shape4_t *s) {

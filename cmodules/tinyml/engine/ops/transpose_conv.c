@@ -69,6 +69,8 @@ static tml_status_t tconv_prepare(tml_ctx_t *ctx, tml_node_t *node) {
     d->g.stride_w = sw;
     d->g.pad_h = tml_padding(sh, 1, out.dims[1], filter.dims[1], tml_out_size(padding, out.dims[1], filter.dims[1], sh, 1));
     d->g.pad_w = tml_padding(sw, 1, out.dims[2], filter.dims[2], tml_out_size(padding, out.dims[2], filter.dims[2], sw, 1));
+    TML_ENSURE(ctx, d->g.pad_h >= 0 && d->g.pad_w >= 0, TML_ERR_BAD_MODEL, filter.index,
+        "padding out of range (filter/stride)");
     d->scratch = scratch;
     if (is_int8) {
         d->mult = (int32_t *)(d + 1);
