@@ -72,7 +72,7 @@ def render(log, port, note=""):
     table.add_column("event", style="bold")
     table.add_column("count", justify="right")
     table.add_column("last (board time)", justify="right")
-    table.add_column("last detail")
+    table.add_column("last detail", no_wrap=True, overflow="ellipsis", max_width=48)
     last = {}
     for r in log.records:
         last[event_label(r.event)] = r.event
@@ -80,7 +80,7 @@ def render(log, port, note=""):
         e = last[label]
         detail = ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("event", "kind", "t_ms"))
         style = "red" if e["event"] == "alarm" else None
-        table.add_row(label, str(log.counts[label]), _board_s(e), detail[:70], style=style)
+        table.add_row(label, str(log.counts[label]), _board_s(e), detail, style=style)
     parts = [table]
     score = "-" if log.last_score is None else f"{log.last_score[1]:.4f}" + (
         f" at {log.last_score[0] / 1000:.2f} s" if isinstance(log.last_score[0], (int, float)) else "")
