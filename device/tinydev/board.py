@@ -34,6 +34,7 @@ class Board:
         self.profile = __import__("tinydev.boards." + self.name, None, None, ("NAME",))
         self.sim = getattr(self.profile, "SIM", False)
         self.sim_imu = None
+        self.sim_mic = None
         self._i2c = None
 
     def __getattr__(self, k):
@@ -81,7 +82,8 @@ class Board:
                 raise OSError("virtual board %s needs a replay file for its IMU" % self.name)
             if isinstance(replay, str):
                 try:
-                    replay = Replay(replay)
+                    sc = self.cfg.get("sim", {})
+                    replay = Replay(replay, loops=sc.get("loops", 1), gap_s=sc.get("gap_s", 0))
                 except OSError as e:
                     raise OSError("no replay for the emulated IMU at %s (+ .json sidecar): %s" % (replay, e))
             self.sim_imu = MPU6050Sim(replay, part=part, int_pin=pin)
@@ -98,17 +100,48 @@ class Board:
                           "dependency, none is installed)")
         raise OSError("no driver for IMU part %r" % part)
 
-    def mic(self):
+    def mic(self, replay=None, **opts):
+        """The microphone driver (tinydev.drivers.i2s_mic.I2SMic, not yet initialised: call
+        .init() right before streaming). opts go to I2SMic (shift, ibuf, gate_db, gate_ratio,
+        hold_ms, preroll, ring, mode...). On the virtual boards the emulated I2S mic is attached
+        to the I2S peripheral first, fed by `replay` (a 16-bit mono WAV path or a sim Wav)."""
         spec = self.profile.MIC
         if spec is None:
             raise OSError("board %s has no microphone" % self.name)
-        from machine import I2S, Pin
+        part = spec["part"]
+        if part == "pdm":
+            raise OSError("board %s has a PDM microphone (CLK GPIO %s, DATA GPIO %s); MicroPython's "
+                          "machine.I2S has no PDM receive mode, so there is no driver for it"
+                          % (self.name, spec.get("clk"), spec.get("data")))
+        bits = spec.get("bits", 32)
+        rate = opts.pop("rate", spec.get("rate", 16000))
+        ibuf = opts.pop("ibuf", spec.get("ibuf", 8192))
+        if getattr(self.profile, "SIM_BUS", False):
+            from tinydev.sim.i2s_mic import I2S
+            Pin = None
+        else:
+            from machine import I2S, Pin
         kw = {}
         for k in ("sck", "ws", "sd"):
             if k in spec:
                 kw[k] = Pin(spec[k])
-        return I2S(spec["id"], mode=I2S.RX, bits=spec.get("bits", 16), format=I2S.MONO,
-                   rate=spec.get("rate", 16000), ibuf=8192, **kw)
+        i2s_id = spec["id"]
+
+        def make():
+            return I2S(i2s_id, mode=I2S.RX, bits=bits, format=I2S.MONO, rate=rate, ibuf=ibuf, **kw)
+
+        if self.sim:
+            from tinydev.sim.i2s_mic import I2SMicSim
+            if replay is None:
+                raise OSError("virtual board %s needs a WAV replay for its microphone" % self.name)
+            self.sim_mic = I2SMicSim(replay, bits=bits)
+            if self.sim_mic.rate != rate:
+                raise OSError("replay %s is %d Hz, the microphone runs at %d Hz" % (replay, self.sim_mic.rate, rate))
+            for f in self.cfg.get("mic", {}).get("faults", ()):
+                self.sim_mic.inject(f["kind"], f["start"], f["end"])
+            make().attach(self.sim_mic)
+        from tinydev.drivers.i2s_mic import I2SMic
+        return I2SMic(make, rate=rate, bits=bits, ibuf=ibuf, part=part, **opts)
 
     def led(self):
         n = getattr(self.profile, "LED", None)
@@ -129,5 +162,5 @@ def imu(**kw):
     return get().imu(**kw)
 
 
-def mic():
-    return get().mic()
+def mic(**kw):
+    return get().mic(**kw)

@@ -29,6 +29,22 @@ DEFAULTS = {
         "cooldown_ms": 1000,        # after an alarm clears, same kind is quiet this long
     },
     "sim": {"part": "mpu6886", "faults": []},
+    # microphone (tinydev.drivers.i2s_mic) and the keyword wake-up app (device/apps/wake.py)
+    "mic": {
+        "shift": 16,                # int16 = slot >> shift (16: exact top 16 of the 24 bits; less = gain)
+        "gate_db": -50.0,           # sound-energy gate: block level (dBFS) that wakes the app
+        "gate_ratio": 4.0,          # ... and at least this times the tracked noise floor (0: off)
+        "hold_ms": 800,             # the gate stays open this long after the last loud block
+        "faults": [],               # virtual boards: [{"kind": "drop"|"stuck", "start": s, "end": s}]
+    },
+    "wake": {
+        "model": "/models/keyword",   # keyword bundle base path: <base>.tflite + <base>.json
+        "replay": "/replay/wake.wav", # virtual boards: 16 kHz mono int16 WAV fed to the emulated mic
+        "threshold": None,            # None: the manifest's thresholds.wake
+        "smooth": None,               # None: the manifest's detector.smooth
+        "stride": None,               # None: the manifest's detector.stride_frames
+        "gate": True,                 # False: stream MFCC + model all the time (the periodic baseline)
+    },
 }
 
 

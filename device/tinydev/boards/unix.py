@@ -3,7 +3,7 @@
 NAME = "UNIX (simulation)"
 I2C = {"id": 0}
 IMU = {"part": "mpu6886", "addr": 0x68, "int_pin": 4}
-MIC = None
+MIC = {"part": "inmp441", "id": 0, "rate": 16000, "bits": 32, "ibuf": 32768}   # sim.i2s_mic.I2S stand-in
 LED = 2
 BUZZER = None
 SIM = True

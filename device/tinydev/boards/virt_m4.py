@@ -3,7 +3,7 @@
 NAME = "VIRT_M4 (qemu Cortex-M4F)"
 I2C = {"id": 0, "freq": 400000}
 IMU = {"part": "mpu6886", "addr": 0x68, "int_pin": 4}
-MIC = {"part": "i2s", "id": 0, "rate": 16000, "bits": 16}
+MIC = {"part": "inmp441", "id": 0, "rate": 16000, "bits": 32}   # emulated INMP441 (sim.i2s_mic)
 LED = 2
 BUZZER = None
 SIM = True
