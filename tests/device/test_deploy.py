@@ -190,6 +190,11 @@ def test_switch_removes_old_files_keeps_user_data(board, tmp_path):
     assert "/lib/only_a.mpy" not in files
     assert "/models/vibration.tflite" not in files, "a file deploy owned and the app dropped stays"
     assert boot_line(board.port) == expected("B")
+    # A stray source beside a deployed .mpy wins the import: deploy says so (and leaves it alone).
+    mpremote(board.port, "exec", "with open('/lib/helper.py', 'w') as f:\n f.write('V = 0')")
+    again = deploy(tmp_path / "b", port=board.port, progress=False)
+    assert again.shadowed == ["/lib/helper.py"] and not again.changed
+    mpremote(board.port, "rm", ":/lib/helper.py")
 
 
 def test_tampered_model_refused_before_sending(board, tmp_path):

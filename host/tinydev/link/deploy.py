@@ -174,6 +174,7 @@ class DeployReport:
     bytes_sent: int = 0  # payload bytes of the files written
     models: list = field(default_factory=list)  # model bundles verified on the board
     recovered: bool = False  # a committed but unfinished deploy was finished first
+    shadowed: list = field(default_factory=list)  # x.py on the board, not ours, imported before our x.mpy
     seconds: float = 0.0
     dry_run: bool = False
 
@@ -183,7 +184,7 @@ class DeployReport:
 
     def as_dict(self):
         return {k: getattr(self, k) for k in ("port", "added", "updated", "removed", "unchanged", "written",
-                                              "bytes_sent", "models", "recovered", "seconds", "dry_run")}
+                                              "bytes_sent", "models", "recovered", "shadowed", "seconds", "dry_run")}
 
 
 def _is_data(rel):
@@ -441,8 +442,10 @@ def deploy(app_dir, port=None, dry_run=False, progress=True, console=None, proje
             link.exec(f"_td_stub({RECOVER!r})", "installing the recovery code in /boot.py")
             report.written.append("/boot.py")
         gone = sorted(p for p in owned if p not in files)
-        paths = list(files) + gone
+        shadows = [p[:-4] + ".py" for p in files if p.endswith(".mpy") and p[:-4] + ".py" not in files]
+        paths = list(files) + gone + shadows
         hashes = dict(zip(paths, link.eval_json(f"_td_hs({paths!r})", "hashing the board's files")))
+        report.shadowed = [p for p in shadows if hashes[p] is not None]
         send = []
         for path, entry in files.items():
             have = hashes[path]
@@ -544,6 +547,9 @@ def print_report(report, console):
     for sign, names in (("+", report.added), ("~", report.updated), ("-", report.removed)):
         for name in names:
             console.print(f"  {sign} {name}", highlight=False)
+    for path in report.shadowed:
+        console.print(f"[yellow]warning:[/] {path} on the board is imported instead of the deployed "
+                      f"{path[:-3]}.mpy; remove it (mpremote rm :{path})", highlight=False)
     if report.recovered:
         console.print("finished an interrupted deploy found on the board first")
     for model in report.models:

@@ -1,0 +1,112 @@
+"""`tinydev deploy` against `mpremote fs cp -r`, in the same run, on one fresh VIRT_M4 board.
+
+The tree: the vibration app (device/app.py as main.py), six framework-sized modules under lib/
+and the vibration model bundle. Both tools run as the commands a user types (a new process each
+time, so both pay their start-up), on the same board: deploy syncs the tree to /, mpremote copies
+it to /mp. Measured:
+  - full deploy from scratch (a fresh disk image): wall time and throughput = tree bytes / time;
+  - a second run with nothing changed (median of --repeat runs; mpremote's cp compares sha256 on
+    the board too and answers "Up to date");
+  - one changed module (deploy only; mpremote would hash and skip the rest the same way).
+
+    .venv/bin/python bench/deploy.py [--firmware build/VIRT_M4/firmware.elf] [--repeat 3]
+"""
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "host"))
+
+LIB_MODULES = ("alarms.py", "board.py", "config.py", "model.py", "pipeline.py", "drivers/mpu6050.py")
+
+
+def make_tree(folder):
+    folder = Path(folder)
+    (folder / "lib" / "kit").mkdir(parents=True)
+    (folder / "models").mkdir()
+    shutil.copy(REPO / "device" / "app.py", folder / "main.py")
+    for name in LIB_MODULES:
+        shutil.copy(REPO / "device" / "tinydev" / name, folder / "lib" / "kit" / Path(name).name)
+    for name in ("vibration.tflite", "vibration.json"):
+        shutil.copy(REPO / "models" / "vibration" / name, folder / "models" / name)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def timed(args):
+    began = time.monotonic()
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    seconds = time.monotonic() - began
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, args))}\n{proc.stdout}{proc.stderr}")
+    return seconds, proc.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--firmware", help="VIRT_M4 firmware.elf (default: tinydev firmware build)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each no-change case (median)")
+    args = parser.parse_args()
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from tinydev.firmware.build import build_firmware
+    from tinydev.vboard import qemu
+
+    console = Console()
+    firmware = args.firmware or build_firmware("VIRT_M4", quiet=True).firmware
+    work = Path(tempfile.mkdtemp(prefix="tinydev-bench-deploy-"))
+    n_files, tree_bytes = make_tree(work / "app")
+    tree = str(work / "app")
+    info = qemu.start("VIRT_M4", firmware=firmware, base=work / "vboard")
+    port = info.port
+    deploy = [sys.executable, "-m", "tinydev.cli", "deploy", "--json", "--port", port, tree]
+    mpremote = [sys.executable, "-m", "mpremote", "connect", port, "fs", "cp", "-r", tree + "/.", ":/mp"]
+    try:
+        import json
+
+        ours_full, out = timed(deploy)
+        sent = json.loads(out)["bytes_sent"]
+        theirs_full, _ = timed(mpremote)
+        ours_same, theirs_same = [], []
+        for _ in range(args.repeat):
+            seconds, out = timed(deploy)
+            assert json.loads(out)["written"] == [], out
+            ours_same.append(seconds)
+            seconds, out = timed(mpremote)
+            assert "Up to date" in out, out
+            theirs_same.append(seconds)
+        module = work / "app" / "lib" / "kit" / "config.py"
+        module.write_text(module.read_text() + "\n_BENCH_EDIT = 1\n")
+        ours_one, out = timed(deploy)
+        assert len(json.loads(out)["written"]) == 1, out
+    finally:
+        qemu.stop("VIRT_M4", base=work / "vboard")
+        shutil.rmtree(work, ignore_errors=True)
+
+    ours_nc, theirs_nc = statistics.median(ours_same), statistics.median(theirs_same)
+    table = Table(title=f"deploy vs mpremote fs cp -r on VIRT_M4 ({n_files} files, {tree_bytes / 1024:.1f} KB)")
+    for col in ("case", "tinydev deploy", "mpremote fs cp -r", "deploy speed-up"):
+        table.add_column(col, justify="left" if col == "case" else "right")
+    table.add_row("full, from scratch (s)", f"{ours_full:.2f}", f"{theirs_full:.2f}", f"{theirs_full / ours_full:.1f}x")
+    table.add_row("full, throughput (tree KB/s)", f"{tree_bytes / 1024 / ours_full:.1f}", f"{tree_bytes / 1024 / theirs_full:.1f}",
+                  f"{theirs_full / ours_full:.1f}x")
+    table.add_row(f"no change, median of {args.repeat} (s)", f"{ours_nc:.2f}", f"{theirs_nc:.2f}", f"{theirs_nc / ours_nc:.1f}x")
+    table.add_row("one module changed (s)", f"{ours_one:.2f}", "-", "-")
+    console.print(table)
+    console.print(f"deploy sent {sent / 1024:.1f} KB of files (.py compiled to .mpy) for the {tree_bytes / 1024:.1f} KB tree; "
+                  "both tools run as new processes (Python start-up included).")
+    target = theirs_nc / ours_nc >= 10
+    console.print(f"no-change target (>= 10x faster than mpremote fs cp -r): {'met' if target else 'NOT met'} "
+                  f"({theirs_nc / ours_nc:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
