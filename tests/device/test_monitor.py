@@ -78,8 +78,10 @@ def test_monitor_runs_a_script_saves_jsonl_and_plots(vboard, tmp_path):
 
 
 def test_monitor_attaches_to_a_running_script_and_saves_csv(vboard, tmp_path):
-    # the script runs on its own (mpremote leaves it running); the monitor only reads the port
-    mpremote(vboard.port, "run", "--no-follow", str(script(tmp_path, delay_ms=2500)))
+    # the script runs on its own (mpremote leaves it running); the monitor only reads the port.
+    # QEMU drops what the board prints while no program holds the pty and notices a new reader
+    # only after a second or two (measured up to ~2.5 s on a loaded machine): the script waits 8 s
+    mpremote(vboard.port, "run", "--no-follow", str(script(tmp_path, delay_ms=8000)))
     out = tmp_path / "events.csv"
     started = time.monotonic()
     proc = tinydev("monitor", "--port", vboard.port, "--until", "summary", "--duration", "60", "--save", str(out))
@@ -89,7 +91,7 @@ def test_monitor_attaches_to_a_running_script_and_saves_csv(vboard, tmp_path):
     header, *rows = out.read_text().splitlines()
     assert header == "host_s,t_ms,event,kind,score,detail"
     host_s = [float(r.split(",")[0]) for r in rows]
-    assert host_s == sorted(host_s) and 1.0 < host_s[0] < 20
+    assert host_s == sorted(host_s) and 4.0 < host_s[0] < 25
     assert "stopped: 'summary' event" in proc.stderr
 
 
