@@ -10,7 +10,7 @@ from tinydev import config
 from tinydev.board import Board
 from tinydev.alarms import from_config
 from tinydev.model import Bundle, ModelError
-from tinydev.pipeline import VibrationPipeline
+from tinydev.pipeline import VibrationPipeline, hop_for
 from tinydev.drivers import SensorError
 
 
@@ -37,8 +37,12 @@ async def amain(cfg):
     f = bundle.features
     replay = cfg["replay"] if board.sim else None
     try:
+        hop = hop_for(f, cfg["pipeline"])
         imu = board.imu(replay=replay, rate=f["sample_rate"], range_g=cfg["imu"]["range_g"],
-                        watermark=min(f.get("hop", f["window"]), cfg["imu"]["watermark"]))
+                        watermark=min(hop, cfg["imu"]["watermark"]))
+    except ValueError as e:
+        say({"event": "error", "kind": "config", "msg": str(e)})
+        return None
     except OSError as e:
         say({"event": "error", "kind": "imu", "msg": str(e)})
         return None
@@ -66,7 +70,8 @@ async def amain(cfg):
     await asyncio.sleep_ms(0)
     elapsed = time.ticks_diff(time.ticks_us(), t0)
     summ = {"event": "summary", "alarms": alarms.count, "by_kind": alarms.by_kind,
-            "windows": pipe.windows, "faults": pipe.faults, "suppressed": alarms.suppressed}
+            "windows": pipe.windows, "faults": pipe.faults, "suppressed": alarms.suppressed,
+            "sleeps": pipe.sleeps}
     summ.update(pipe.duty.report(elapsed))
     if sim:
         summ["sim"] = sim.stats

@@ -17,6 +17,12 @@ DEFAULTS = {
         "release": 3,               # consecutive scores under threshold to clear
         "hysteresis": 0.8,          # clear below threshold * hysteresis
         "irq_timeout_ms": 0,        # watchdog for a missed interrupt; 0 = between watermark and FIFO full
+        "hop": None,                # decision hop in samples (None: the manifest's features.hop) ...
+        "hop_ms": 10,               # ... at most this long: overlapping windows, low latency
+        "gate_motion_mg": 24,       # motion gate: wake-on-motion threshold (0: no gate, always on)
+        "gate_still_mg": 8,         # still = every axis' window rms under this ...
+        "gate_idle_ms": 500,        # ... for this long: the IMU goes to wake-on-motion, the task sleeps
+        "gate_timeout_ms": 60000,   # while gated, wake this often anyway to check the chip answers
     },
     "alarms": {
         "serial": True,

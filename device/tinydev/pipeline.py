@@ -36,6 +36,19 @@ class DutyMeter:
                 "wakes": self.wakes}
 
 
+def hop_for(features, pcfg):
+    """Decision hop in samples: the manifest's, or shorter (config "hop" samples or "hop_ms"):
+    windows overlap more, so a fault is judged within one hop of the window holding enough of
+    it (the model sees the same window length it was trained on)."""
+    n = features["window"]
+    hop = pcfg.get("hop") or features.get("hop", n)
+    if pcfg.get("hop_ms"):
+        hop = min(hop, max(1, features["sample_rate"] * pcfg["hop_ms"] // 1000))
+    if not 0 < hop <= n:
+        raise ValueError("hop must be 1..window (%d), not %d" % (n, hop))
+    return hop
+
+
 class VibrationPipeline:
     def __init__(self, imu, bundle, alarms, pcfg=None, clock_ms=None):
         pcfg = pcfg or {}
@@ -46,7 +59,8 @@ class VibrationPipeline:
         self.bundle = bundle
         self.alarms = alarms
         self.n = n = f["window"]
-        self.hop = f.get("hop", n)
+        fs = f["sample_rate"]
+        self.hop = hop_for(f, pcfg)
         self.axes = f.get("axes", 3)
         if self.axes != 3:
             raise ValueError("the IMU gives 3 axes, the model wants %d" % self.axes)
@@ -91,6 +105,21 @@ class VibrationPipeline:
         self.faults = {}
         self.running = False
         self.last_score = 0.0
+        # motion gate: after idle_ms of windows whose rms stays under still_mg on every axis,
+        # the IMU is put in wake-on-motion mode (its FIFO keeps collecting, only the motion
+        # interrupt drives INT) and the task sleeps until that interrupt
+        self.gate_mg = pcfg.get("gate_motion_mg") or 0
+        if imu.pin is None:
+            self.gate_mg = 0          # no INT line wired (M5 AtomS3): nothing could wake it
+        self.still_counts = (pcfg.get("gate_still_mg") or 0) * imu.lsb_per_g / 1000
+        idle_ms = pcfg.get("gate_idle_ms") or 500
+        self.idle_windows = max(1, idle_ms * fs // (1000 * self.hop))
+        self.gate_timeout = pcfg.get("gate_timeout_ms") or 60000
+        if self.gate_mg and not self.still_counts:
+            raise ValueError("gate_motion_mg needs gate_still_mg (the rms under which the machine is still)")
+        self.still = 0
+        self.asleep = False
+        self.sleeps = 0
 
     def _irq(self, pin):
         self.flag.set()
@@ -128,12 +157,21 @@ class VibrationPipeline:
         self.vib.features(self.win, self.feats)
         f = self.feats
         # stuck output: a real accelerometer is never exactly constant on all axes
-        if f[0] == 0.0 and f[self.vib.n_out // 3] == 0.0 and f[2 * self.vib.n_out // 3] == 0.0:
-            self._fault("stuck", t, "IMU output is constant (stuck sensor)")
-        else:
-            self.alarms.clear("sensor_fault", t, fault="stuck")
-            self._decide(self.bundle.score(f), t)
+        k = self.vib.n_out // 3
         self.windows += 1
+        if f[0] == 0.0 and f[k] == 0.0 and f[2 * k] == 0.0:
+            self._fault("stuck", t, "IMU output is constant (stuck sensor)")
+            return
+        self.alarms.clear("sensor_fault", t, fault="stuck")
+        if self.gate_mg:
+            c = self.still_counts
+            if f[0] < c and f[k] < c and f[2 * k] < c:
+                # a still machine: nothing for the model to judge (and outside what it was
+                # trained on); enough of these in a row and the task sleeps until motion
+                self.still += 1
+                return
+            self.still = 0
+        self._decide(self.bundle.score(f), t)
 
     def _slide(self):
         # shift the window left by hop samples, in non-overlapping blocks
@@ -157,6 +195,30 @@ class VibrationPipeline:
                 return
             self._window(t)
             self._slide()
+            if self.gate_mg and self.still >= self.idle_windows:
+                self._sleep(t)
+                return
+
+    # --- motion gate ------------------------------------------------------------------------------
+    def _sleep(self, t):
+        """Still: wake-on-motion only; the decision state starts over on the next motion."""
+        self.imu.motion_gate(True, self.gate_mg)
+        self.alarms.clear("anomaly", t, reason="still")
+        self.asleep = True
+        self.sleeps += 1
+        self.still = 0
+        self.over = self.under = self.n_hist = 0
+        self.flag.clear()
+
+    def _wake(self, t, overflowed):
+        imu = self.imu
+        imu.motion_gate(False)
+        self.asleep = False
+        # what the FIFO kept while asleep is continuous with the motion only if it did not
+        # overflow (then it is pre-trigger data); the old window is stale either way
+        self.fill = 0
+        if overflowed:
+            imu.reset_fifo()
 
     async def _recover(self, t, err):
         self._fault(err.kind, t, str(err))
@@ -167,6 +229,7 @@ class VibrationPipeline:
             self.duty.sleep()
             if ok:
                 self.fill = 0
+                self.asleep = False     # init() left the chip in its normal (watermark) mode
                 t2 = self.clock_ms()
                 self.alarms.emit({"event": "recovered", "t_ms": t2, "fault": err.kind, "down_ms": t2 - t})
                 self.alarms.clear("sensor_fault", t2, fault=err.kind)
@@ -181,7 +244,7 @@ class VibrationPipeline:
         while self.running:
             self.duty.sleep()
             try:
-                await asyncio.wait_for_ms(self.flag.wait(), self.irq_timeout)
+                await asyncio.wait_for_ms(self.flag.wait(), self.gate_timeout if self.asleep else self.irq_timeout)
                 woke_by_irq = True
             except asyncio.TimeoutError:
                 woke_by_irq = False
@@ -190,6 +253,17 @@ class VibrationPipeline:
                 break
             t = self.clock_ms()
             try:
+                if self.asleep:
+                    # motion interrupt (or the long health-check timeout: the chip still
+                    # answers); an edge without the motion status (a late watermark edge from
+                    # before the gate closed) sends it back to sleep
+                    st = self.imu.irq_status()
+                    if not st & self.imu.MOTION_BITS:
+                        continue
+                    # moving: what the FIFO holds may already be past the watermark (no new
+                    # edge would come), so drain at once
+                    self._wake(t, st & self.imu.OFLOW_BITS)
+                    woke_by_irq = True
                 if self.timed:
                     pass
                 elif not woke_by_irq and self.imu.fifo_count() >= self.imu.watermark:

@@ -18,7 +18,8 @@ BANDS = [[5, 40], [40, 80], [80, 160], [160, 250]]
 
 def make_replay(path, secs=10.0, segments=(), rate=RATE, lsb=LSB, seed=0):
     """Raw int16 LE x,y,z at `lsb` counts/g + JSON sidecar. segments: (start, end, kind); any
-    kind other than "normal" adds a 120 Hz imbalance-like vibration and broadband knocks."""
+    kind other than "normal" adds a 120 Hz imbalance-like vibration and broadband knocks;
+    "still" is a machine at rest (gravity and 1 mg of sensor noise only)."""
     rng = np.random.default_rng(seed)
     n = int(rate * secs)
     t = np.arange(n) / rate
@@ -29,7 +30,11 @@ def make_replay(path, secs=10.0, segments=(), rate=RATE, lsb=LSB, seed=0):
     segs = []
     for a, b, kind in segments:
         m = (t >= a) & (t < b)
-        if kind != "normal":
+        if kind == "still":
+            x[m] = 0.001 * rng.standard_normal(m.sum())
+            y[m] = 0.001 * rng.standard_normal(m.sum())
+            z[m] = 1.0 + 0.001 * rng.standard_normal(m.sum())
+        elif kind != "normal":
             x[m] += 0.25 * np.sin(2 * np.pi * 120 * t[m])
             z[m] += 0.15 * np.sin(2 * np.pi * 120 * t[m] + 0.5)
         segs.append({"start": int(a * rate), "end": int(b * rate), "kind": kind})

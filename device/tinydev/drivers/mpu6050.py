@@ -45,11 +45,13 @@ INT_MOTION = const(0x40)
 
 PARTS = {0x68: "mpu6050", 0x19: "mpu6886", 0x98: "mpu6500"}
 _RANGES = {2: 0, 4: 1, 8: 2, 16: 3}
-_CHUNK = const(120)   # bytes per FIFO burst (20 samples), a multiple of 6
+_CHUNK = const(480)   # bytes per FIFO burst (80 samples), a multiple of 6
 
 
 class MPU6050:
     FIFO_BYTES = 1024
+    MOTION_BITS = 0xE0 | INT_MOTION     # INT_STATUS: MPU6050 MOT_INT (0x40), MPU6886 WOM_X/Y/Z (0xE0)
+    OFLOW_BITS = INT_FIFO_OFLOW
 
     def __init__(self, i2c, addr=0x68, int_pin=None, rate=1000, range_g=4, watermark=0,
                  motion_mg=0, data_ready=False, expect=None):
@@ -71,6 +73,8 @@ class MPU6050:
         self._b6 = bytearray(6)
         self._chunk = bytearray(_CHUNK)
         self._handler = None
+        self._int_en = 0
+        self.gated = False
 
     # --- register access: every bus failure becomes SensorError("bus") ---------------------
     def _w(self, reg, val):
@@ -131,15 +135,47 @@ class MPU6050:
             self._w(_WM_TH1, wm >> 8)
             self._w(_WM_TH2, wm & 0xFF)
         if self.motion_mg:
-            self._w(_MOT_THR if part == "mpu6050" else 0x20, max(1, self.motion_mg // (2 if part == "mpu6050" else 4)))
-            self._w(_MOT_DUR, 1)
-            en |= INT_MOTION if part == "mpu6050" else 0xE0
+            self._motion_thr(self.motion_mg)
+            en |= self._motion_en()
         self._w(_INT_PIN_CFG, 0x20)         # active high, push-pull, latched, clear on INT_STATUS read
         self._w(_FIFO_EN, 0x08)             # accel into the FIFO
         self._w(_USER_CTRL, 0x44)           # FIFO on + FIFO reset
         self._w(_INT_ENABLE, en)
+        self._int_en = en
+        self.gated = False
         self.irq_status()                   # clear anything latched during setup
         return self
+
+    def _motion_thr(self, mg):
+        # MPU6050 MOT_THR: 2 mg/LSB (+ MOT_DUR 1 ms); MPU6886 ACCEL_WOM_THR: 4 mg/LSB
+        if self.part == "mpu6050":
+            self._w(_MOT_THR, min(255, max(1, mg // 2)))
+            self._w(_MOT_DUR, 1)
+        else:
+            self._w(0x20, min(255, max(1, mg // 4)))
+
+    def _motion_en(self):
+        return INT_MOTION if self.part == "mpu6050" else 0xE0
+
+    def motion_gate(self, on, motion_mg=None):
+        """on: only the motion (wake-on-motion) interrupt drives INT; the FIFO keeps collecting
+        (what it holds when motion starts is pre-trigger data unless it overflowed), no
+        watermark / data-ready / overflow interrupts, so the CPU sleeps until the part moves.
+        off: back to the interrupts init() set up."""
+        if on:
+            self._motion_thr(motion_mg or self.motion_mg or 32)
+            if self.watermark:
+                self._w(_WM_TH1, 0)          # MPU6886: a zero threshold disables the WM interrupt
+                self._w(_WM_TH2, 0)
+            self._w(_INT_ENABLE, self._motion_en())
+        else:
+            if self.watermark:
+                wm = self.watermark * 6
+                self._w(_WM_TH1, wm >> 8)
+                self._w(_WM_TH2, wm & 0xFF)
+            self._w(_INT_ENABLE, self._int_en)
+        self.gated = on
+        return self.irq_status()
 
     def recover(self, attempts=3):
         """Re-initialise after a fault; returns True when the chip answers again."""
@@ -160,10 +196,10 @@ class MPU6050:
     # --- data ---------------------------------------------------------------------------------
     def irq_status(self):
         """Read (and so clear) INT_STATUS; MPU6886 watermark status folded in as 0x100."""
-        st = self._r8(_INT_STATUS)
-        if self.part == "mpu6886" and self._r8(_WM_STATUS) & 0x40:
-            st |= 0x100
-        return st
+        if self.part == "mpu6886":
+            b = self._r(_WM_STATUS, self._b2)    # FIFO_WM_INT_STATUS, INT_STATUS: one burst
+            return b[1] | (0x100 if b[0] & 0x40 else 0)
+        return self._r8(_INT_STATUS)
 
     def read_raw(self):
         b = self._r(_ACCEL_XOUT_H, self._b6)

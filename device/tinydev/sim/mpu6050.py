@@ -130,11 +130,14 @@ class MPU6050Sim:
                 self._count -= drop
             f = self.fifo
             i = (self._head + self._count) % _FIFO_SIZE
-            for b in (x >> 8, x, y >> 8, y, z >> 8, z):
-                f[i] = b & 0xFF
-                i += 1
-                if i == _FIFO_SIZE:
-                    i = 0
+            if i <= _FIFO_SIZE - 6:
+                struct.pack_into(">hhh", f, i, x, y, z)
+            else:
+                for b in (x >> 8, x, y >> 8, y, z >> 8, z):
+                    f[i] = b & 0xFF
+                    i += 1
+                    if i == _FIFO_SIZE:
+                        i = 0
             self._count += 6
             wm = self._wm()
             if wm and self._count >= wm > self._count - 6:   # crossing the watermark
@@ -158,24 +161,36 @@ class MPU6050Sim:
             rate = self._rate_hz
             due = (t - self._t_base) * rate // 1000000
             scale = self._scale()
-            while self._k < due:
-                ts = self._t_base + self._k * 1000000 // rate
-                self._k += 1
+            unit = scale == 1
+            faults = self.faults
+            motion = self.regs[R_MOT_THR if self.part == "mpu6050" else 0x20]
+            sat = self._sat
+            sample = rp.sample
+            push = self._push
+            k = self._k
+            base = self._t_base
+            n0 = k
+            while k < due:
+                ts = base + k * 1000000 // rate
+                k += 1
                 ri = ts * rp.rate // 1000000
                 if ri >= rp.n:
                     self.finished = True
                     if self._ended:
                         self._ended.set()
                     break
-                if self.fault_at(ts) == "stuck":
+                if faults and self.fault_at(ts) == "stuck":
                     x, y, z = self._last
                 else:
-                    v = rp.sample(ri)
-                    x, y, z = (self._sat(v[0] * scale), self._sat(v[1] * scale), self._sat(v[2] * scale))
-                self._motion(x, y, z)
-                self._push(x, y, z)
+                    x, y, z = sample(ri)
+                    if not unit:
+                        x, y, z = sat(x * scale), sat(y * scale), sat(z * scale)
+                if motion:
+                    self._motion(x, y, z)
+                push(x, y, z)
                 self._last = (x, y, z)
-                self.stats["samples"] += 1
+            self._k = k
+            self.stats["samples"] += k - n0
         elif not self.finished and t * rp.rate // 1000000 >= rp.n:
             self.finished = True
             if self._ended:
@@ -301,8 +316,13 @@ class MPU6050Sim:
         if self._awake():
             en = self.regs[R_INT_ENABLE]
             per = 1000000 // rate
-            if en & 0x01 or en & 0xE0 and self.part == "mpu6886" or en & 0x40:
+            if en & 0x01:
                 nxt = min(nxt, t + per)
+            elif en & 0xE0 and self.part == "mpu6886" or en & 0x40:
+                # motion: the flags are set per sample as advance() produces them; looking
+                # every 5 ms (not every sample) keeps the emulator cheap while the host sleeps
+                # (the INT edge comes up to 5 ms after the sample that moved)
+                nxt = min(nxt, t + max(per, 5000))
             wm = self._wm()
             if wm and self._fifo_on():
                 need = (wm - self._count + 5) // 6
