@@ -7,6 +7,7 @@ it to /mp. Measured:
   - full deploy from scratch (a fresh disk image): wall time and throughput = tree bytes / time;
   - a second run with nothing changed (median of --repeat runs; mpremote's cp compares sha256 on
     the board too and answers "Up to date");
+  - the same no-change deploy against `mpremote fs cp -r --force` (copies every file again);
   - one changed module (deploy only; mpremote would hash and skip the rest the same way).
 
     .venv/bin/python bench/deploy.py [--firmware build/VIRT_M4/firmware.elf] [--repeat 3]
@@ -83,6 +84,7 @@ def main():
             seconds, out = timed(mpremote)
             assert "Up to date" in out, out
             theirs_same.append(seconds)
+        theirs_force, _ = timed(mpremote[:-2] + ["--force"] + mpremote[-2:])
         module = work / "app" / "lib" / "kit" / "config.py"
         module.write_text(module.read_text() + "\n_BENCH_EDIT = 1\n")
         ours_one, out = timed(deploy)
@@ -99,13 +101,15 @@ def main():
     table.add_row("full, throughput (tree KB/s)", f"{tree_bytes / 1024 / ours_full:.1f}", f"{tree_bytes / 1024 / theirs_full:.1f}",
                   f"{theirs_full / ours_full:.1f}x")
     table.add_row(f"no change, median of {args.repeat} (s)", f"{ours_nc:.2f}", f"{theirs_nc:.2f}", f"{theirs_nc / ours_nc:.1f}x")
+    table.add_row("no change vs cp -r --force (s)", f"{ours_nc:.2f}", f"{theirs_force:.2f}", f"{theirs_force / ours_nc:.1f}x")
     table.add_row("one module changed (s)", f"{ours_one:.2f}", "-", "-")
     console.print(table)
     console.print(f"deploy sent {sent / 1024:.1f} KB of files (.py compiled to .mpy) for the {tree_bytes / 1024:.1f} KB tree; "
                   "both tools run as new processes (Python start-up included).")
-    target = theirs_nc / ours_nc >= 10
-    console.print(f"no-change target (>= 10x faster than mpremote fs cp -r): {'met' if target else 'NOT met'} "
-                  f"({theirs_nc / ours_nc:.1f}x)")
+    for name, theirs in (("fs cp -r (mpremote skips files whose sha256 matches, too)", theirs_nc),
+                         ("fs cp -r --force (copies every file)", theirs_force)):
+        console.print(f"no-change target, >= 10x faster than mpremote {name}: "
+                      f"{'met' if theirs / ours_nc >= 10 else 'NOT met'} ({theirs / ours_nc:.1f}x)")
 
 
 if __name__ == "__main__":
