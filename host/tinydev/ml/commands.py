@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-SCENARIOS = ("vibration",)
+SCENARIOS = ("vibration", "keyword")
 
 
 def _root():
@@ -25,6 +25,7 @@ class Paths:
     def __init__(self, config, work, bundle, report):
         from .vibration.config import CONFIGS
 
+        config = {"ci": "quick"}.get(config, config)  # `ci` names the CI-sized run of every scenario
         self.cfg = CONFIGS[config]
         base = _root() / "out"
         self.work = Path(work) if work else base / f"vibration-{config}"
@@ -38,8 +39,8 @@ def _options(f):
     f = click.option("--report-dir", "report", type=click.Path(file_okay=False), help="report output (default: out/reports/vibration for full)")(f)
     f = click.option("--bundle", type=click.Path(file_okay=False), help="model bundle directory (default: <work>/bundle)")(f)
     f = click.option("--work", type=click.Path(file_okay=False), help="working directory (default: out/vibration-<config>)")(f)
-    f = click.option("--config", type=click.Choice(["quick", "full"]), default="full", show_default=True,
-                     help="quick: the CI-sized run")(f)
+    f = click.option("--config", type=click.Choice(["quick", "ci", "full"]), default="full", show_default=True,
+                     help="quick (= ci): the CI-sized run")(f)
     f = click.argument("scenario", type=click.Choice(SCENARIOS), default="vibration", required=False)(f)
     return f
 
@@ -53,6 +54,10 @@ def model():
 @_options
 def train_cmd(scenario, config, work, bundle, report):
     """Generate the data and train the float model."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("train", config, work, bundle, report)
     from .vibration import steps
 
     p = Paths(config, work, bundle, report)
@@ -63,6 +68,10 @@ def train_cmd(scenario, config, work, bundle, report):
 @_options
 def convert_cmd(scenario, config, work, bundle, report):
     """Full-int8 conversion; writes the model bundle (tflite + manifest + replay)."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("convert", config, work, bundle, report)
     from .vibration import steps
 
     p = Paths(config, work, bundle, report)
@@ -90,6 +99,10 @@ def print_check(c):
 @_options
 def check_cmd(scenario, config, work, bundle, report):
     """Ops, parameters, MACs, flash and arena bytes; does the firmware support every op."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("check", config, work, bundle, report)
     from ..errors import TinydevError
     from .vibration import steps
 
@@ -119,6 +132,10 @@ def print_verify(r):
 @_options
 def verify_cmd(scenario, config, work, bundle, report):
     """TFLM vs our engine (and the UNIX firmware) bit for bit; int8 vs float decisions."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("verify", config, work, bundle, report)
     from ..errors import TinydevError
     from .vibration import steps
 
@@ -134,6 +151,10 @@ def verify_cmd(scenario, config, work, bundle, report):
 @_options
 def report_cmd(scenario, config, work, bundle, report):
     """Accuracy, confusion matrix, ROC, score histograms, false alarms per hour: Markdown + PNG."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("report", config, work, bundle, report)
     from .vibration.report import report as make_report
 
     p = Paths(config, work, bundle, report)
@@ -153,6 +174,10 @@ def _summary(m):
 @click.option("--copy-to", type=click.Path(file_okay=False), help="also copy the bundle here (e.g. models/vibration)")
 def run_cmd(scenario, config, work, bundle, report, copy_to):
     """The whole pipeline: train, convert, check, verify, report."""
+    if scenario == "keyword":
+        from .keyword.commands import run as keyword_step
+
+        return keyword_step("run", config, work, bundle, report, copy_to)
     import shutil
 
     from .vibration import steps

@@ -1,0 +1,55 @@
+"""Sizes and choices of the keyword pipeline: FULL for the committed model, CI for the test suite."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeywordConfig:
+    name: str = "keyword"        # <name>.tflite, <name>.json
+    size: str = "full"
+    version: str = "1.0.0"
+    wake: str = "hi assistant"
+    frames: int = 64             # model input: 64 MFCC frames x 13 = 1.28 s of audio (20 ms hop)
+    # Unique utterances synthesised per split (wake, unknown) and clips built from them.
+    train_wake: int = 2000
+    train_unknown: int = 3000
+    val_wake: int = 300
+    val_unknown: int = 400
+    test_wake: int = 600
+    test_unknown: int = 800
+    wake_reuse: int = 3          # clips per wake utterance (different placement, noise, SNR, reverb)
+    unknown_reuse: int = 2
+    background_fraction: float = 0.2  # noise-only clips, as a fraction of all clips of a split
+    val_stream_minutes: float = 15.0  # held-back background for choosing the threshold
+    test_stream_minutes: float = 60.0  # held-out background for false wakes per day
+    wake_stream_count: int = 200  # held-out wake phrases inside a background stream (detection rate)
+    channels: int = 24           # temporal CNN width
+    blocks: int = 4              # 3-tap conv layers after the first
+    epochs: int = 30
+    batch: int = 64
+    learning_rate: float = 3e-3
+    # The device's detector (see detector.py): invoke every `stride` frames, average the wake
+    # posterior over the last `smooth` invocations, wake when the average >= threshold, then
+    # ignore `refractory_s` seconds.
+    stride: int = 4
+    smooth: int = 3
+    refractory_s: float = 1.5
+    # Threshold rule, on validation data only: the smallest value at which the smoothed detector
+    # raises no wake on the validation background stream, times a margin, but at least `min_threshold`.
+    threshold_margin: float = 1.15
+    min_threshold: float = 0.6
+    max_threshold: float = 0.95
+    seed: int = 0
+    workers: int = 3             # espeak-ng processes at once
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+FULL = KeywordConfig()
+CI = dataclasses.replace(FULL, size="ci", train_wake=160, train_unknown=200, val_wake=40, val_unknown=50,
+                         test_wake=60, test_unknown=60, wake_reuse=2, unknown_reuse=2, val_stream_minutes=1.0,
+                         test_stream_minutes=2.0, wake_stream_count=10, epochs=16, channels=16, blocks=3)
+CONFIGS = {"full": FULL, "ci": CI, "quick": CI}

@@ -1,0 +1,114 @@
+"""The pipeline's data: clips built from espeak-ng utterances (tinydev.ml.data.speech), as MFCCs,
+and MFCCs of the background streams; cached as .npz in the work dir (keyed by the config), the
+synthesised utterances in the tinydev cache."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..data import speech as S
+from ..progress import bar, console
+from .recipe import clip_mfcc, stream_mfcc, window_samples
+
+LABELS = ("background", "unknown", "wake")
+WAKE = LABELS.index("wake")
+_DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "val_wake", "val_unknown", "test_wake",
+              "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
+              "test_stream_minutes", "wake_stream_count", "seed")
+_DATA_VERSION = 2
+
+
+def _key(cfg):
+    d = {k: cfg.as_dict()[k] for k in _DATA_KEYS} | {"v": _DATA_VERSION, "synth": S.SYNTH_VERSION}
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _utterances(cfg, split):
+    n_w, n_u = getattr(cfg, f"{split}_wake"), getattr(cfg, f"{split}_unknown")
+    rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 1])
+    wt = S.wake_texts(cfg.wake)
+    texts = [wt[rng.integers(len(wt))] for _ in range(n_w)] + [S.unknown_text(rng) for _ in range(n_u)]
+    js = S.jobs(split, texts, cfg.seed)
+    utts = S.synth_many(js, f"espeak-ng {split}", cfg.workers)
+    return utts[:n_w], utts[n_w:], js
+
+
+def _clip_chunk(args):
+    """Clips and their MFCCs for one chunk of (utterance or None) items, its own seeded rng."""
+    utts, length, split, seed, frames = args
+    rng = np.random.default_rng(seed)
+    clips = np.empty((len(utts), length), np.int16)
+    snr = np.empty(len(utts), np.float32)
+    for i, u in enumerate(utts):
+        clips[i], snr[i] = S.clip(u, length, split, rng)
+    return clip_mfcc(clips, frames), snr
+
+
+def split_clips(cfg, split, chunk: int = 250):
+    """(mfcc (n, frames, 13) float32, labels, snr, voice index, voices) of one split. Chunks of
+    clips are made on two processes (each chunk seeded by its index, so the result does not depend
+    on the number of processes)."""
+    import multiprocessing as mp
+
+    wake, unknown, js = _utterances(cfg, split)
+    length = window_samples(cfg.frames)
+    items = [(u, 2, j[1]) for u, j in zip(wake, js) for _ in range(cfg.wake_reuse)]
+    items += [(u, 1, j[1]) for u, j in zip(unknown, js[len(wake):]) for _ in range(cfg.unknown_reuse)]
+    n_bg = int(round(len(items) * cfg.background_fraction / (1 - cfg.background_fraction)))
+    items += [(None, 0, "") for _ in range(n_bg)]
+    tasks = [([it[0] for it in items[i:i + chunk]], length, split,
+              [cfg.seed, S.SPLITS.index(split), 2, i // chunk], cfg.frames) for i in range(0, len(items), chunk)]
+    mfcc, snr = [], []
+    with bar(f"{split} clips + MFCC", len(items)) as update, mp.get_context("fork").Pool(2) as pool:
+        for k, (m, s) in enumerate(pool.imap(_clip_chunk, tasks)):
+            mfcc.append(m)
+            snr.append(s)
+            update(min(len(items), (k + 1) * chunk))
+    labels = np.array([it[1] for it in items], np.int8)
+    voices = sorted({it[2] for it in items})
+    vidx = np.array([voices.index(it[2]) for it in items], np.int16)
+    return np.concatenate(mfcc), labels, np.concatenate(snr), vidx, voices
+
+
+def stream(cfg, split, minutes, inserts=0):
+    """MFCCs of a background stream; with inserts > 0, that many held-out wake phrases placed in it
+    (events: their (start, end) in samples)."""
+    wake_utts = None
+    if inserts:
+        rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 3])
+        wt = S.wake_texts(cfg.wake)
+        wake_utts = S.synth_many(S.jobs(split, [wt[rng.integers(len(wt))] for _ in range(inserts)], cfg.seed + 7),
+                                 f"espeak-ng {split} wake inserts", cfg.workers)
+    samples, events = S.background_stream(split, minutes * 60, cfg.seed + (50 if inserts else 0),
+                                          speech_fraction=0.3 if inserts else 0.5, workers=cfg.workers,
+                                          inserts=wake_utts)
+    n = 1 + (len(samples) - 480) // 320
+    with bar(f"{split} stream MFCC", n) as update:
+        m = stream_mfcc(samples, progress=update)
+    return m, np.array(events, np.int64).reshape(-1, 2), len(samples) / S.FS
+
+
+def load(cfg, workdir: Path) -> dict:
+    path = Path(workdir) / f"data-{_key(cfg)}.npz"
+    if path.exists():
+        return dict(np.load(path, allow_pickle=False))
+    d = {}
+    for split in S.SPLITS:
+        m, y, snr, v, voices = split_clips(cfg, split)
+        d[f"{split}_x"], d[f"{split}_y"], d[f"{split}_snr"], d[f"{split}_voice"] = m, y, snr, v
+        d[f"{split}_voices"] = np.array(voices)
+    d["val_stream"], _, s = stream(cfg, "val", cfg.val_stream_minutes)
+    d["val_stream_seconds"] = np.array(s)
+    d["test_stream"], _, s = stream(cfg, "test", cfg.test_stream_minutes)
+    d["test_stream_seconds"] = np.array(s)
+    minutes = cfg.wake_stream_count * 8 / 60
+    d["wake_stream"], d["wake_events"], s = stream(cfg, "test", minutes, inserts=cfg.wake_stream_count)
+    d["wake_stream_seconds"] = np.array(s)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **d)
+    tmp.replace(path)
+    return d

@@ -1,0 +1,49 @@
+"""The keyword model: a small temporal CNN over [frames, 13] normalised MFCCs; three classes
+(background, unknown speech, wake phrase), softmax output. Every layer converts to an op our
+engine runs (CONV_2D with batch norm and ReLU fused, MEAN, FULLY_CONNECTED, SOFTMAX);
+`tinydev model check` confirms it."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..progress import bar
+from ..tf_setup import tensorflow
+
+
+def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, seed: int = 0):
+    """Temporal CNN: the 13 MFCCs are the channels of a convolution over time (TC-ResNet's layout,
+    Choi et al. 2019, without the residual adds), written as Conv2D on a [frames, 1, 13] image so
+    it converts to plain CONV_2D ops. A 5-tap conv with stride 2, then `blocks` 3-tap convs, the
+    first two with stride 2 (receptive field 49 frames, about 1 s, for 4 blocks); batch norm folded,
+    ReLU fused; mean over time; dense; softmax."""
+    tf = tensorflow(seed)
+    L = tf.keras.layers
+    inp = tf.keras.Input((frames, 1, n_mfcc), name="mfcc")
+    x = L.Conv2D(channels, (5, 1), strides=(2, 1), padding="same", use_bias=False)(inp)
+    x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
+    for b in range(blocks):
+        x = L.Conv2D(channels, (3, 1), strides=(2, 1) if b < 2 else (1, 1), padding="same", use_bias=False)(x)
+        x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
+    x = L.GlobalAveragePooling2D()(x)
+    x = L.Dropout(0.1)(x)
+    out = L.Dense(n_classes, activation="softmax", name="posteriors")(x)
+    return tf.keras.Model(inp, out, name="kws_tcn")
+
+
+def train(x_train, y_train, x_val, y_val, cfg, n_classes=3):
+    tf = tensorflow(cfg.seed)
+    keras = tf.keras
+    model = build(x_train.shape[1], x_train.shape[2], n_classes, cfg.channels, cfg.blocks, cfg.seed)
+    steps = cfg.epochs * int(np.ceil(len(x_train) / cfg.batch))
+    sched = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.02)
+    model.compile(optimizer=keras.optimizers.Adam(sched), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    with bar("training", cfg.epochs) as update:
+        class Progress(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                update(epoch + 1, f"loss {logs['loss']:.3f} acc {logs['accuracy']:.3f} "
+                                  f"val {logs['val_accuracy']:.3f}")
+
+        hist = model.fit(x_train[:, :, None, :], y_train, validation_data=(x_val[:, :, None, :], y_val), epochs=cfg.epochs,
+                         batch_size=cfg.batch, shuffle=True, verbose=0, callbacks=[Progress()])
+    return model, {k: [float(v) for v in vals] for k, vals in hist.history.items()}

@@ -1,0 +1,196 @@
+"""The keyword pipeline's steps on disk: train -> convert -> check -> verify (report in report.py).
+
+Layout: <work>/data-<hash>.npz (MFCCs of clips and streams), <work>/float.keras and
+<work>/train.json (recipe, history), <bundle>/<name>.tflite + <name>.json, <work>/scores.npz
+(int8 posteriors on the val/test data), <work>/verify.json, <report>/ (report.md, metrics.json, PNGs).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .. import features as F
+from ..bundle import read_bundle, write_bundle
+from ..progress import bar, console
+from . import dataset
+from . import detector as D
+from . import model as M
+from .recipe import Recipe
+
+
+def _json(path, obj):
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(obj, indent=1) + "\n")
+
+
+def _load_json(path):
+    from ...errors import TinydevError
+
+    if not Path(path).exists():
+        raise TinydevError(f"missing {path}", "run the earlier `tinydev model` steps first")
+    return json.loads(Path(path).read_text())
+
+
+# --- train -------------------------------------------------------------------------------------
+
+def train(cfg, work: Path) -> dict:
+    data = dataset.load(cfg, work)
+    recipe = Recipe.fit(data["train_x"], cfg.frames)
+    xt, xv = recipe.transform(data["train_x"]), recipe.transform(data["val_x"])
+    model, history = M.train(xt, data["train_y"], xv, data["val_y"], cfg, len(dataset.LABELS))
+    model.save(work / "float.keras")
+    info = {"config": cfg.as_dict(), "features": recipe.to_manifest(), "history": history}
+    _json(work / "train.json", info)
+    console.print(f"trained: val accuracy {history['val_accuracy'][-1]:.4f}")
+    return info
+
+
+def _float_model(work):
+    from ..tf_setup import tensorflow
+
+    return tensorflow().keras.models.load_model(work / "float.keras")
+
+
+# --- int8 inference as on the device -----------------------------------------------------------
+
+def quantize(recipe, mfcc, inp):
+    return F.quantize_s8(recipe.transform(mfcc), inp["scale"], inp["zero_point"])
+
+
+def int8_outputs(tflite: bytes, q: np.ndarray, description: str = "int8 model") -> np.ndarray:
+    """Outputs (n, classes) int8 of our engine on quantised windows (n, frames, 13)."""
+    from ...engine import HostEngine
+
+    e = HostEngine(tflite)
+    shape = e.input_details(0)["shape"]
+    out = np.empty((len(q), int(np.prod(e.output_details(0)["shape"]))), np.int8)
+    with bar(description, len(q)) as update:
+        for i, x in enumerate(q):
+            e.set_input(0, x.reshape(shape))
+            e.invoke()
+            out[i] = e.get_output(0).reshape(-1)
+            if i % 500 == 0:
+                update(i)
+    return out
+
+
+def stream_posteriors(tflite, recipe, inp, out_spec, mfcc_stream, cfg, description):
+    """Wake posteriors of the device's detector over a stream (one per `stride` frames)."""
+    qf = quantize(recipe, mfcc_stream, inp)
+    w, ends = D.windows(qf, cfg.frames, cfg.stride)
+    y = int8_outputs(tflite, w, description)
+    return D.wake_posterior(y, out_spec, dataset.WAKE), ends
+
+
+def choose_threshold(cfg, p_val_stream):
+    """Smallest threshold with no wake on the validation background stream, times a margin, in
+    [min_threshold, max_threshold]."""
+    peak = float(D.smoothed(p_val_stream, cfg.smooth).max()) if len(p_val_stream) else 0.0
+    th = min(max(peak * cfg.threshold_margin, cfg.min_threshold), cfg.max_threshold)
+    return th, peak
+
+
+# --- convert -----------------------------------------------------------------------------------
+
+def _representative(x_train, y_train, seed, n=600):
+    rng = np.random.default_rng(seed)
+    pick = rng.permutation(len(x_train))[:n]
+    return x_train[pick][:, :, None, :].astype(np.float32)
+
+
+def _spec(d):
+    return {"shape": [int(v) for v in d["shape"]], "dtype": str(d["dtype"]), "scale": float(d["scale"]),
+            "zero_point": int(d["zero_point"])}
+
+
+def convert(cfg, work: Path, bundle_dir: Path) -> Path:
+    from ...engine import HostEngine
+    from ..int8_convert import to_int8_tflite
+
+    info = _load_json(work / "train.json")
+    data = dataset.load(cfg, work)
+    recipe = Recipe.from_manifest(info["features"])
+    xt = recipe.transform(data["train_x"])
+    with console.status("converting to int8"):
+        tflite = to_int8_tflite(_float_model(work), _representative(xt, data["train_y"], cfg.seed), cfg.seed)
+    e = HostEngine(tflite)
+    inp, out = _spec(e.input_details(0)), _spec(e.output_details(0))
+    # Threshold on validation data only: the validation background stream through the detector.
+    p_val, _ = stream_posteriors(tflite, recipe, inp, out, data["val_stream"], cfg, "val stream")
+    th, peak = choose_threshold(cfg, p_val)
+    refr = D.refractory_invocations(cfg.refractory_s, cfg.stride)
+    manifest = {
+        "version": cfg.version, "task": "keyword",
+        "input": inp, "output": out,
+        "features": info["features"],
+        "labels": list(dataset.LABELS), "wake_phrase": cfg.wake, "wake_index": dataset.WAKE,
+        "thresholds": {"wake": th},
+        "detector": {
+            "stride_frames": cfg.stride, "smooth": cfg.smooth, "refractory_s": cfg.refractory_s,
+            "refractory_invocations": refr,
+            "rule": (f"every stride_frames MFCC frames (once `frames` are buffered) invoke on the last `frames` "
+                     f"frames, oldest first; p = (q_out[wake_index] - output.zero_point) * output.scale; "
+                     f"score = sum of the last `smooth` p / smooth (missing ones count 0); wake when "
+                     f"score >= thresholds.wake, then skip refractory_invocations invocations and clear the "
+                     f"history"),
+        },
+        "training": {"generator": "tinydev.ml.data.speech (espeak-ng)", "config": cfg.size, "seed": cfg.seed,
+                     "threshold_rule": (f"max smoothed score on {float(data['val_stream_seconds']) / 60:.1f} min of "
+                                        f"validation background ({peak:.4f}) x {cfg.threshold_margin}, clamped to "
+                                        f"[{cfg.min_threshold}, {cfg.max_threshold}]; validation data only")},
+    }
+    path = write_bundle(bundle_dir, cfg.name, tflite, manifest)
+    console.print(f"bundle: {path} ({len(tflite)} bytes), wake threshold {th:.3f} (val stream peak {peak:.3f})")
+    return path
+
+
+# --- check -------------------------------------------------------------------------------------
+
+def check(cfg, bundle_dir: Path):
+    from ..tflite_check import check_model
+    from ..vibration.steps import unix_firmware
+
+    tflite, _ = read_bundle(bundle_dir, cfg.name)
+    return check_model(tflite, unix_firmware())
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+def verify(cfg, work: Path, bundle_dir: Path, tflm_count: int = 3000, unix_count: int = 1000) -> dict:
+    from ..verify_engines import bit_exact, tflm_outputs, unix_firmware_outputs
+    from ..vibration.steps import unix_firmware
+
+    tflite, man = read_bundle(bundle_dir, cfg.name)
+    data = dataset.load(cfg, work)
+    recipe = Recipe.from_manifest(man["features"])
+    inp = man["input"]
+    rng = np.random.default_rng(cfg.seed)
+    q_test = quantize(recipe, data["test_x"], inp)
+    pick = rng.permutation(len(q_test))[:tflm_count]
+    sw, _ = D.windows(quantize(recipe, data["test_stream"], inp), cfg.frames, cfg.stride)
+    spick = rng.permutation(len(sw))[: max(1, tflm_count // 3)]
+    q = np.concatenate([q_test[pick], sw[spick],
+                        rng.integers(-128, 128, (200,) + q_test.shape[1:]).astype(np.int8)])  # off-distribution
+    ours = int8_outputs(tflite, q, "our engine")
+    with bar("TFLM", len(q)) as up:
+        ref = tflm_outputs(tflite, q, up)
+    result = {"tflm_vs_engine": bit_exact(ref, ours)}
+    fw = unix_firmware()
+    if fw is not None:
+        sub = q[rng.permutation(len(q))[:unix_count]]
+        with console.status(f"UNIX firmware on {len(sub)} inputs"):
+            dev = unix_firmware_outputs(fw, tflite, sub, ours.shape[1])
+        result["tflm_vs_unix_firmware"] = bit_exact(tflm_outputs(tflite, sub), dev)
+    else:
+        result["tflm_vs_unix_firmware"] = None
+    # int8 vs float decisions (argmax) on the whole held-out test set.
+    y8 = int8_outputs(tflite, q_test, "int8 on test clips")
+    fm = _float_model(work)
+    pf = fm.predict(recipe.transform(data["test_x"])[:, :, None, :], batch_size=512, verbose=0)
+    d8, df, y = y8.argmax(1), pf.argmax(1), data["test_y"]
+    result["decisions"] = {"agreement": float(np.mean(d8 == df)), "windows": len(y),
+                           "int8_accuracy": float(np.mean(d8 == y)), "float_accuracy": float(np.mean(df == y))}
+    _json(work / "verify.json", result)
+    return result
