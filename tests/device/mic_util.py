@@ -127,8 +127,10 @@ OTHERS = ["hello", "high", "assistance", "a distant island", "hi there", "my sys
           "nice to meet you", "where is the station", "play some music", "I missed the bus", "thank you",
           "what is the time now", "is this your seat", "a tiny distance", "high and dry", "we are listening",
           "turn it off", "cancel that", "music", "the history of science", "sixty seconds", "why not"]
-TRAIN_VOICES = [lang + var for lang in ("en", "en-us", "en-gb-x-rp", "en-gb-x-gbclan")
-                for var in ("", "+m1", "+m2", "+m3", "+m4", "+m6", "+m7", "+f1", "+f2", "+f3", "+f4", "+f5")]
+TRAIN_VOICES = [lang + var for lang in ("en", "en-us", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd")
+                for var in ("", "+m1", "+m3", "+m5", "+m7", "+f1", "+f2", "+f4", "+f5", "+klatt", "+klatt3",
+                            "+Adam", "+Annie", "+Andy", "+Belinda", "+david", "+Gene", "+iven2", "+linda",
+                            "+max", "+michel", "+steph", "+travis", "+victor")]
 FRAMES = 64
 
 
@@ -158,12 +160,11 @@ def make_keyword_bundle(base, seed=0, log=print):
     clips, labels = [], []
     jobs = []
     for v in TRAIN_VOICES:
-        for sp in (125, 170):
-            for p in (35, 65):
-                sp_, p_ = sp + int(rng.integers(-10, 10)), p + int(rng.integers(-8, 8))
-                jobs.append((2, WAKE, v, sp_, p_))
-                for _ in range(2):
-                    jobs.append((1, OTHERS[rng.integers(len(OTHERS))], v, sp_, p_))
+        for _ in range(2):
+            sp_, p_ = int(rng.integers(110, 190)), int(rng.integers(25, 75))
+            jobs.append((2, WAKE, v, sp_, p_))
+            for _ in range(4):
+                jobs.append((1, OTHERS[rng.integers(len(OTHERS))], v, sp_, p_))
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(2) as ex:
         utts = list(ex.map(lambda j: espeak(j[1], j[2], j[3], j[4]), jobs))
@@ -192,7 +193,7 @@ def make_keyword_bundle(base, seed=0, log=print):
         tf.keras.layers.Dense(24, activation="relu"),
         tf.keras.layers.Dense(3, activation="softmax")])
     m.compile(tf.keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    m.fit(Z, y, epochs=40, batch_size=32, verbose=0, shuffle=True)
+    m.fit(Z, y, epochs=50, batch_size=32, verbose=0, shuffle=True)
     acc = float(m.evaluate(Z, y, verbose=0)[1])
     log(f"keyword test model: train accuracy {acc:.3f}")
     conv = tf.lite.TFLiteConverter.from_keras_model(m)
