@@ -42,7 +42,7 @@ def make_tree(folder):
 
 def timed(args):
     began = time.monotonic()
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(args, check=False, capture_output=True, text=True, timeout=900)
     seconds = time.monotonic() - began
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(map(str, args))}\n{proc.stdout}{proc.stderr}")
@@ -57,7 +57,6 @@ def main():
 
     from rich.console import Console
     from rich.table import Table
-
     from tinydev.firmware.build import build_firmware
     from tinydev.vboard import qemu
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from board_link import mpremote
 from tinydev.errors import TinydevError
 from tinydev.link import deploy as deploy_mod
@@ -55,7 +54,7 @@ print('APPVER', '%s', appver.V, H, b, oa, h('/config.json') + h('/logs/run.log')
 
 
 def data_digest():
-    h = lambda s: hashlib.sha256(s.encode()).hexdigest()[:12]  # noqa: E731
+    h = lambda s: hashlib.sha256(s.encode()).hexdigest()[:12]
     return h(CONFIG) + h(LOG)
 
 
@@ -235,7 +234,7 @@ def test_tampered_model_refused_on_the_board(board, tmp_path, monkeypatch):
 
 
 def _cli(*args, env):
-    return subprocess.run(TINYDEV + list(args), capture_output=True, text=True, timeout=180, env=env)
+    return subprocess.run(TINYDEV + list(args), check=False, capture_output=True, text=True, timeout=180, env=env)
 
 
 def test_cli_default_port_report_and_errors(board, tmp_path):
@@ -275,9 +274,10 @@ class _Cut(OSError):
     pass
 
 
-def _link_with_budget(monkeypatch, budget, log=None):
+def _link_with_budget(monkeypatch, budget=None, log=None, step=None):
     """Deploy's Link, but its serial line dies after `budget` more bytes (None: never), like a
-    pulled cable; `log` collects (what, bytes sent before that step) of each exec."""
+    pulled cable; with `step`, the budget counts from the start of that step (an exec's `what`).
+    `log` collects (what, bytes sent before that step) of each exec, and ("end", total)."""
     original = deploy_mod.Link.__init__
 
     def init(self, port):
@@ -285,31 +285,32 @@ def _link_with_budget(monkeypatch, budget, log=None):
         ser = self.transport.serial
         write = ser.write
         sent = [0]
+        limit = [budget if step is None else None]
 
         def cut_write(data):
-            if budget is not None and sent[0] + len(data) > budget:
-                write(data[: max(0, budget - sent[0])])
-                sent[0] = budget
+            if limit[0] is not None and sent[0] + len(data) > limit[0]:
+                write(data[: max(0, limit[0] - sent[0])])
+                sent[0] = limit[0]
                 raise _Cut("link cut")
             sent[0] += len(data)
             return write(data)
 
         ser.write = cut_write
-        if log is not None:
-            exec_ = self.exec
+        exec_, close = self.exec, self.close
 
-            def logged(code, what):
+        def logged(code, what):
+            if log is not None:
                 log.append((what, sent[0]))
-                return exec_(code, what)
+            if what == step:
+                limit[0] = sent[0] + budget
+            return exec_(code, what)
 
-            self.exec = logged
-            close = self.close
-
-            def logged_close():
+        def logged_close():
+            if log is not None:
                 log.append(("end", sent[0]))
-                close()
+            close()
 
-            self.close = logged_close
+        self.exec, self.close = logged, logged_close
 
     monkeypatch.setattr(deploy_mod.Link, "__init__", init)
 
@@ -319,8 +320,9 @@ def test_interrupted_deploys_leave_a_bootable_app(virt_m4_fw, tmp_path, monkeypa
     """24 deploys interrupted at random moments, then the board reset (machine.reset) or its power
     cut (QEMU killed and restarted): 12 times the deploy process is killed at a random time (its
     link closes) or the power goes during the deploy; 12 times the link dies at a random byte
-    offset, half of them around the commit. After each, a reboot runs either the old or the new
-    app, never a mix, with the user data intact; a later deploy finishes the job."""
+    offset: anywhere, inside the commit, or inside the switch after the commit. After each, a
+    reboot runs either the old or the new app, never a mix, with the user data intact (and the new
+    one whenever the commit was made); a later deploy finishes the job."""
     seed = int(os.environ.get("TINYDEV_DEPLOY_SEED", "8"))
     rnd = random.Random(seed)
     base = tmp_path / "vb"
@@ -347,7 +349,7 @@ def test_interrupted_deploys_leave_a_bootable_app(virt_m4_fw, tmp_path, monkeypa
         _link_with_budget(monkeypatch, None, log)
         deploy(apps["A"], port=info.port, progress=False)
         offsets = dict(log)
-        commit, total = offsets["committing"], offsets["end"]
+        commit, switch, total = offsets["committing"], offsets["switching to the new app"], offsets["end"]
         current = "A"
         outcomes = []
         for trial in range(24):
@@ -371,8 +373,12 @@ def test_interrupted_deploys_leave_a_bootable_app(virt_m4_fw, tmp_path, monkeypa
                 where = f"{at:.2f} s"
             else:
                 mode = "cut+power" if trial % 2 else "cut+reset"
-                at = int(rnd.uniform(commit - 100, total) if trial % 4 < 2 else rnd.uniform(0, total))
-                _link_with_budget(monkeypatch, at)
+                # A third anywhere, a third inside the commit's exec, a third inside the switch
+                # after the commit (there the deploy breaks and the next boot must finish it).
+                step, at = [(None, rnd.uniform(0, total)), ("committing", rnd.uniform(0, switch - commit)),
+                            ("switching to the new app", rnd.uniform(0, 0.9 * (total - switch)))][trial % 3]
+                at = int(at)
+                _link_with_budget(monkeypatch, at, step=step)
                 try:
                     deploy(apps[target], port=info.port, progress=False)
                     finished = True
@@ -382,7 +388,7 @@ def test_interrupted_deploys_leave_a_bootable_app(virt_m4_fw, tmp_path, monkeypa
                 time.sleep(rnd.uniform(0, 0.3))  # the board may still be busy with what it received
                 if mode == "cut+power":
                     info = power_cycle()
-                where = f"byte {at} (commit at {commit})"
+                where = f"byte {at} of {step}" if step else f"byte {at} of {total}"
             line = boot_line(info.port)
             assert line in (expected(current), expected(target)), \
                 f"trial {trial} ({mode} at {where}, seed {seed}): the board booted {line}"
@@ -396,6 +402,9 @@ def test_interrupted_deploys_leave_a_bootable_app(virt_m4_fw, tmp_path, monkeypa
         broken = [o for o in outcomes if o[3] == "broken"]
         assert len(broken) >= 20, f"only {len(broken)} of the deploys were interrupted: {outcomes}"
         assert {o[4] for o in broken} == {"old", "new"}, f"the interruptions never hit both sides of the commit: {outcomes}"
+        after_commit = [o for o in outcomes if "switching" in o[1]]
+        assert after_commit and all(o[3:] == ("broken", "new") for o in after_commit), \
+            f"a deploy broken after its commit must be finished by the next boot: {after_commit}"
         # Afterwards a deploy completes and cleans up whatever the interruptions left.
         deploy(apps["A"], port=info.port, progress=False)
         assert boot_line(info.port) == expected("A")

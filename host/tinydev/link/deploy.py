@@ -18,8 +18,10 @@ How it works (docs/deploy.md has the user's view):
    removed from the board and nothing else (user data, logs) is ever touched.
 """
 import base64
+import contextlib
 import hashlib
 import json
+import struct
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -148,7 +150,7 @@ def _td_model(t, j):
     except Exception as e:
         w = 'unreadable manifest: %%r' %% e
     print(json.dumps([_td_h(t), w]))
-""" % {"manifest": MANIFEST, "commit": COMMIT, "stage": STAGE, "state": STATE, "marker": STUB_MARKER}
+""" % {"manifest": MANIFEST, "commit": COMMIT, "stage": STAGE, "state": STATE, "marker": STUB_MARKER}  # noqa: UP031
 
 
 @dataclass
@@ -240,7 +242,7 @@ def build_tree(app_dir, mpy_cross, framework_dir=None):
 def model_bundles(files):
     """[(tflite path, json path)] of the bundles in a tree: x.tflite beside an x.json with "sha256"."""
     bundles = []
-    for path, entry in files.items():
+    for path in files:
         if not path.endswith(".tflite"):
             continue
         manifest = files.get(path[: -len(".tflite")] + ".json")
@@ -274,10 +276,10 @@ class Link:
         from mpremote.transport_serial import SerialTransport
 
         self.port = port
-        self._errors = (TransportError, OSError)
+        self._errors = (TransportError, OSError, struct.error)  # struct: a raw-paste header cut short
         try:
             self.transport = SerialTransport(port, 115200)
-        except Exception as exc:  # mpremote raises TransportError, pyserial SerialException
+        except (TransportError, OSError) as exc:  # pyserial's SerialException is an OSError
             raise TinydevError(f"cannot open {port}: {exc}", "check the port; is another program using it?") from None
         error = None
         for _ in range(3):
@@ -286,7 +288,7 @@ class Link:
                 self.transport.enter_raw_repl(soft_reset=False)
                 if self.transport.exec("print('td' + 'sync')").strip().endswith(b"tdsync"):
                     return
-            except Exception as exc:  # a stale answer from an interrupted session: settle, retry
+            except self._errors as exc:  # a stale answer from an interrupted session: settle, retry
                 error = exc
         self.close()
         raise TinydevError(f"the board on {port} does not answer (raw REPL): {error or 'no sync'}",
@@ -317,7 +319,7 @@ class Link:
         except TransportExecError as exc:
             lines = exc.error_output.strip().splitlines()
             raise TinydevError(f"{what} failed on the board: {lines[-1] if lines else exc}") from None
-        except Exception as exc:
+        except self._errors as exc:
             raise TinydevError(f"the link to {self.port} broke while {what}: {exc}",
                                "the board keeps its previous app; deploy again") from None
 
@@ -329,15 +331,11 @@ class Link:
             raise TinydevError(f"unexpected answer from the board while {what}: {out[-3:]}") from None
 
     def close(self):
-        try:
+        with contextlib.suppress(*self._errors):  # the link may be gone already
             if self.transport.in_raw_repl:
                 self.transport.exit_raw_repl()
-        except Exception:
-            pass
-        try:
+        with contextlib.suppress(*self._errors):
             self.transport.close()
-        except Exception:
-            pass
 
 
 def _serial_port(port):
@@ -383,7 +381,14 @@ class _NoProgress:
 def _progress(console, show):
     if not show:
         return _NoProgress()
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                     TimeRemainingColumn(), console=console, transient=False)
@@ -404,8 +409,8 @@ def deploy(app_dir, port=None, dry_run=False, progress=True, console=None, proje
 
     project_framework: the device framework folder to deploy when the firmware lacks it frozen
     (default: device/tinydev of the tinydev tree)."""
-    from .port import resolve_port
     from .mpycross import MpyCross
+    from .port import resolve_port
 
     started = time.monotonic()
     app = Path(app_dir)

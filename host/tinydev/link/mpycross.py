@@ -29,7 +29,7 @@ def decode_mpy_word(word):
 
 def _version_of(binary):
     try:
-        out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run([str(binary), "--version"], check=False, capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = _VERSION.search(out)
@@ -72,7 +72,7 @@ class MpyCross:
             args = [str(self.binary), "-o", str(out), "-s", name]
             if self.arch:
                 args.append(f"-march={self.arch}")
-            proc = subprocess.run(args + [str(src)], capture_output=True, text=True, timeout=120)
+            proc = subprocess.run(args + [str(src)], check=False, capture_output=True, text=True, timeout=120)
             if proc.returncode != 0:
                 detail = (proc.stderr or proc.stdout).strip().splitlines()
                 raise TinydevError(f"{name} does not compile: {detail[-1] if detail else 'mpy-cross failed'}",
