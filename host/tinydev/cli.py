@@ -162,11 +162,13 @@ def deploy_command(app_dir, port, dry_run, as_json):
 @cli.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="where the events and plot go (default: out/demo)")
 @click.option("--keep-board", is_flag=True, help="leave the demo's virtual board running")
-def demo_command(out_dir, keep_board):
+@click.option("--faults", type=click.IntRange(min=0), default=3, show_default=True,
+              help="replay the recording up to this many faults (0: all of it, five faults)")
+def demo_command(out_dir, keep_board, faults):
     """The vibration anomaly detector on a virtual board, end to end."""
     from .demo.run import run_demo
 
-    result = run_demo(out_dir=out_dir, keep_board=keep_board)
+    result = run_demo(out_dir=out_dir, keep_board=keep_board, faults=faults)
     if result.outcome.missed:
         sys.exit(1)
 

@@ -35,6 +35,34 @@ def find_bundle(root):
     return model, replay
 
 
+DEMO_FAULTS = 3  # faults the demo replays by default (the recording has five: minutes of emulation each)
+
+
+def cut_replay(replay, sidecar, faults, out_dir, lead_s=2.0):
+    """The recording cut to its first `faults` faults: from lead_s before the first one to the end
+    of the normal running after the last one. Returns (path, sidecar) of the cut, written to
+    out_dir; the whole recording when faults is 0 or covers them all."""
+    segments = sidecar["segments"]
+    fault_at = [i for i, seg in enumerate(segments) if seg["kind"] != "normal"]
+    if not faults or faults >= len(fault_at):
+        return replay, sidecar
+    first, last = fault_at[0], fault_at[faults - 1]
+    start = max(0, segments[first]["start"] - int(lead_s * sidecar["sample_rate"]))
+    end_index = last + 1 if last + 1 < len(segments) and segments[last + 1]["kind"] == "normal" else last
+    end = segments[end_index]["end"]
+    frame = 2 * sidecar.get("axes", 3)
+    with open(replay, "rb") as f:
+        f.seek(start * frame)
+        data = f.read((end - start) * frame)
+    kept = [dict(seg, start=max(seg["start"], start) - start, end=min(seg["end"], end) - start)
+            for seg in segments if seg["end"] > start and seg["start"] < end]
+    cut = dict(sidecar, samples=end - start, segments=kept, cut_from={"file": replay.name, "start": start, "end": end})
+    path = Path(out_dir) / f"{replay.stem}-{faults}faults.bin"
+    path.write_bytes(data)
+    path.with_suffix(".json").write_text(json.dumps(cut, indent=1))
+    return path, cut
+
+
 UPLOAD_CHUNK = 3072  # bytes per exec (4 KB of base64): fewer round trips, the UART stays the limit
 _DEVICE_HELPERS = """import os, hashlib, binascii
 def _td_sha(p):
@@ -97,7 +125,7 @@ def upload(port, model, replay, echo=None):
             sent.append((remote, len(data)))
             if echo:
                 seconds = time.monotonic() - started
-                echo(f"      {remote}: {len(data) // 1024} KB in {seconds:.0f} s ({len(data) / 1024 / max(seconds, 1e-3):.1f} KB/s)")
+                echo(f"      {remote}: {len(data) / 1024:.1f} KB in {seconds:.0f} s ({len(data) / 1024 / max(seconds, 1e-3):.1f} KB/s)")
         t.exit_raw_repl()
     except (TransportError, OSError) as exc:  # mpremote's errors (TransportExecError too), pyserial's
         raise TinydevError(f"upload to {port} failed: {exc}") from None
@@ -137,7 +165,7 @@ def run_app(port, app, on_event, timeout=900):
     return events
 
 
-def run_demo(out_dir=None, keep_board=False, console=None):
+def run_demo(out_dir=None, keep_board=False, console=None, faults=DEMO_FAULTS):
     from rich.console import Console
     from rich.live import Live
     from rich.table import Table
@@ -153,6 +181,7 @@ def run_demo(out_dir=None, keep_board=False, console=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     model, replay = find_bundle(root)
     sidecar = json.loads(replay.with_suffix(".json").read_text())
+    replay, sidecar = cut_replay(replay, sidecar, faults, out_dir)
 
     console.print("[bold]1/4[/bold] firmware (VIRT_M4)")
     firmware = build_firmware("VIRT_M4").firmware
@@ -163,7 +192,10 @@ def run_demo(out_dir=None, keep_board=False, console=None):
     console.print(f"      QEMU mps2-an386 on {board.port}")
     result = DemoResult()
     try:
-        console.print(f"[bold]3/4[/bold] upload {model.name}, {replay.name} ({replay.stat().st_size // 1024} KB)")
+        seconds = sidecar["samples"] / sidecar["sample_rate"]
+        faulty = [seg["kind"] for seg in sidecar["segments"] if seg["kind"] != "normal"]
+        console.print(f"[bold]3/4[/bold] upload {model.name}, {replay.name} ({replay.stat().st_size // 1024} KB: "
+                      f"{seconds:.0f} s of IMU data, faults {', '.join(faulty)})")
         sent = upload(board.port, model, replay, echo=console.print)
         if not any(n for _, n in sent):
             console.print("      already on the board (same sha256), nothing sent")
