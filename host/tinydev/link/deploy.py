@@ -492,7 +492,7 @@ def deploy(app_dir, port=None, dry_run=False, progress=True, console=None, proje
         link.exec(f"_td_mk('{STAGE}/x')\nfor d in {dirs!r}:\n _td_mk(d + '/x')", "creating folders")
         if not have_helpers:
             _put(link, cached + ".tmp", PRELUDE.encode(), "caching the helpers")
-            link.exec(f"for p in _td_ls({STATE!r}):\n if p.startswith({STATE + '/td_'!r}) and p.endswith('.py'):\n"
+            link.exec(f"for p in _td_ls({STATE!r}):\n if p.startswith({STATE + '/td_'!r}) and p != {cached + '.tmp'!r}:\n"
                       f"  os.remove(p)\nos.rename({cached + '.tmp'!r},{cached!r})", "caching the helpers")
         total = sum(len(e.data) for e in send)
         with _progress(console, progress) as bar:
