@@ -47,6 +47,10 @@ async def amain(cfg):
         say({"event": "error", "kind": "imu", "msg": str(e)})
         return None
     sim = board.sim_imu
+    if getattr(imu, "rate", f["sample_rate"]) != f["sample_rate"]:
+        say({"event": "error", "kind": "imu", "msg": "%s samples at %d Hz, the model wants %d Hz" % (
+            imu.__class__.__name__, imu.rate, f["sample_rate"])})
+        return None
     alarms = from_config(cfg["alarms"], board.profile)
     try:
         imu.init()

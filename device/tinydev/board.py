@@ -2,6 +2,7 @@
 # os.uname) and builds its parts. App code asks board.imu() / board.mic(), never for pins.
 import sys
 
+_SIM_ADDR = {"lsm6dsox": 0x6A, "bmi270": 0x68, "mpu6050": 0x68, "mpu6886": 0x68}
 PROFILES = ("esp32s3_devkitc", "xiao_esp32s3_sense", "m5_atoms3", "esp32s3_mpu6050", "virt_m4", "unix")
 
 
@@ -75,9 +76,11 @@ class Board:
         if spec.get("int_pin") is not None:
             pin = self.pin(spec["int_pin"])
         bus = self.i2c()
+        addr = spec["addr"]
         if self.sim:
-            from tinydev.sim.mpu6050 import MPU6050Sim
             from tinydev.sim.replay import Replay
+            if part != spec["part"]:
+                addr = _SIM_ADDR.get(part, addr)
             if replay is None:
                 raise OSError("virtual board %s needs a replay file for its IMU" % self.name)
             if isinstance(replay, str):
@@ -86,18 +89,32 @@ class Board:
                     replay = Replay(replay, loops=sc.get("loops", 1), gap_s=sc.get("gap_s", 0))
                 except OSError as e:
                     raise OSError("no replay for the emulated IMU at %s (+ .json sidecar): %s" % (replay, e))
-            self.sim_imu = MPU6050Sim(replay, part=part, int_pin=pin)
+            if part == "lsm6dsox":
+                from tinydev.sim.lsm6dsox import LSM6DSOXSim
+                self.sim_imu = LSM6DSOXSim(replay, int_pin=pin)
+            elif part == "bmi270":
+                from tinydev.sim.bmi270 import BMI270Sim
+                self.sim_imu = BMI270Sim(replay, int_pin=pin)
+            else:
+                from tinydev.sim.mpu6050 import MPU6050Sim
+                self.sim_imu = MPU6050Sim(replay, part=part, int_pin=pin)
             for f in self.cfg.get("sim", {}).get("faults", ()):
                 self.sim_imu.inject(f["kind"], f["start"], f["end"])
-            bus.attach(spec["addr"], self.sim_imu)
+            bus.attach(addr, self.sim_imu)
         if part in ("mpu6050", "mpu6886"):
             from tinydev.drivers.mpu6050 import MPU6050
             if part == "mpu6050":
                 opts.pop("watermark", None)   # no FIFO watermark on the MPU6050
-            return MPU6050(bus, spec["addr"], int_pin=pin, **opts)
+            return MPU6050(bus, addr, int_pin=pin, **opts)
+        if part == "lsm6dsox":
+            from tinydev.drivers.lsm6dsox import LSM6DSOX
+            return LSM6DSOX(bus, addr, int_pin=pin, **opts)
         if part == "bmi270":
-            raise OSError("BMI270 driver not available yet (it needs Bosch's config blob from a "
-                          "dependency, none is installed)")
+            # Bosch's config blob: installed on the board from the micropython-bmi270 package
+            # by the host (tinydev.link.bmi270), path from the config
+            from tinydev.drivers.bmi270 import BMI270, BLOB
+            blob = self.cfg.get("imu", {}).get("config_blob") or BLOB
+            return BMI270(bus, addr, int_pin=pin, config_blob=blob, **opts)
         raise OSError("no driver for IMU part %r" % part)
 
     def mic(self, replay=None, **opts):
