@@ -45,13 +45,15 @@ def plot_timeline(events, sidecar, path, title="tinydev demo: vibration anomaly 
         sensor = e.get("kind") == "sensor_fault"
         ax.axvline(t, color="tab:blue" if sensor else "red", lw=1.2, ls=":" if sensor else "-",
                    label="sensor fault" if sensor else "alarm")
+    if sidecar and sidecar.get("samples"):
+        ax.set_xlim(0, sidecar["samples"] / sidecar["sample_rate"])
     ax.set_xlabel("board time (s)")
     ax.set_ylabel("anomaly score" if scores else "")
     ax.set_title(title)
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         unique = dict(zip(labels, handles))
-        ax.legend(unique.values(), unique.keys(), loc="upper left", fontsize=8, ncol=4)
+        ax.legend(unique.values(), unique.keys(), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
