@@ -42,7 +42,7 @@ class WakeApp:
         self.frame = bytearray(2 * bundle.frame_len)
         self.wakes = []
         self.running = False
-        self._opens = -1
+        self._next = -1              # stream position the next frame starts at
         self._active = False
 
     def _t_frame_end_ms(self):
@@ -52,8 +52,9 @@ class WakeApp:
 
     def _frames(self):
         mic, det, b = self.mic, self.det, self.b
-        if mic.stats["gate_opens"] != self._opens:      # a new sound: start from the pre-roll
-            self._opens = mic.stats["gate_opens"]
+        if mic.stream_pos() != self._next:
+            # audio is missing since the last frame (trimmed while the gate was closed, an
+            # overflow, a fault): start over from what the ring holds (at least the pre-roll)
             det.reset()
         while mic.ring.frame(self.frame, b.hop):
             s = det.push(self.frame)
@@ -62,6 +63,7 @@ class WakeApp:
                 self.wakes.append(t)
                 self.alarms.alarm("wake", t, s, label=b.wake_phrase, p=round(det.last_p, 4))
                 self._active = True
+        self._next = mic.stream_pos()
         # the wake alarm lasts the detector's refractory time (or until the sound ends)
         if self._active and (det.skip == 0 or not mic.gate):
             self._active = False
