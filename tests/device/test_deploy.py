@@ -196,6 +196,27 @@ def test_switch_removes_old_files_keeps_user_data(board, tmp_path):
     mpremote(board.port, "rm", ":/lib/helper.py")
 
 
+def test_user_data_in_the_app_is_only_a_default(board, tmp_path):
+    """config.json / logs/ in the app folder are written when the board has none, never over the
+    board's own copy, and never removed."""
+    app = make_app(tmp_path / "a", "A")
+    (app / "config.json").write_text('{"threshold": 0}')  # the board has its own (put_user_data)
+    (app / "logs").mkdir()
+    (app / "logs" / "seed.log").write_text("first\n")
+    report = deploy(app, port=board.port, progress=False)
+    assert "/config.json" in report.unchanged and "/config.json" not in report.written
+    assert "/logs/seed.log" in report.added
+    (app / "logs" / "seed.log").write_text("changed on the host\n")
+    again = deploy(app, port=board.port, progress=False)
+    assert "/logs/seed.log" in again.unchanged and not again.changed
+    (app / "config.json").unlink()
+    shutil.rmtree(app / "logs")
+    gone = deploy(app, port=board.port, progress=False)
+    assert not gone.removed
+    assert mpremote_read(board.port, "/logs/seed.log") == b"first\n"
+    assert boot_line(board.port) == expected("A")  # its last field: /config.json and /logs/run.log as they were
+
+
 def test_tampered_model_refused_before_sending(board, tmp_path):
     app = make_app(tmp_path / "app", "A", model=True)
     deploy(app, port=board.port, progress=False)
