@@ -219,6 +219,9 @@ class VibrationPipeline:
         self.fill = 0
         if overflowed:
             imu.reset_fifo()
+        # the pre-trigger samples may be still: judge stillness again only once a whole
+        # window has passed since the motion
+        self.still = -(self.n // self.hop)
 
     async def _recover(self, t, err):
         self._fault(err.kind, t, str(err))

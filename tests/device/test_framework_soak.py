@@ -19,7 +19,8 @@ import pytest
 from test_framework_util import DEVICE, make_model, make_replay
 
 # replay loop: rest, machine starts, anomaly, normal, (rest again in the next loop)
-EVENT = [(0.0, 0.9, "still"), (0.9, 1.1, "normal"), (1.1, 2.1, "anomaly"), (2.1, 2.7, "normal")]
+EVENT = [(0.0, 0.5, "still"), (0.5, 0.6, "normal"), (0.6, 0.9, "anomaly"), (0.9, 1.1, "normal")]
+WINDOW, HOP = 64, 16         # the soak's own tiny model: 128 ms windows, so an event is short
 
 SOAK = r'''
 import gc, json, time, asyncio
@@ -106,14 +107,14 @@ out.update(st)
 print("RESULT " + json.dumps(out))
 '''
 
-PCFG = {"hop": 64, "smooth": 1, "debounce": 2, "release": 3,
-        "gate_motion_mg": 16, "gate_still_mg": 5, "gate_idle_ms": 200}
+PCFG = {"hop": HOP, "smooth": 1, "debounce": 2, "release": 3,
+        "gate_motion_mg": 16, "gate_still_mg": 5, "gate_idle_ms": 150}
 
 
 @pytest.fixture(scope="module")
 def soak_files(tmp_path_factory):
     d = tmp_path_factory.mktemp("soak")
-    make_model(d / "vibration")
+    make_model(d / "vibration", window=WINDOW, hop=HOP)
     shutil.rmtree(d / "_train", ignore_errors=True)
     rp = make_replay(d / "event.bin", secs=EVENT[-1][1], segments=EVENT, seed=11)
     return d / "vibration", rp
@@ -121,7 +122,7 @@ def soak_files(tmp_path_factory):
 
 def script(model, replay, loops, virtual, check, i2c_freq=400000):
     return (f"MODEL = {str(model)!r}\nREPLAY = {str(replay)!r}\nLOOPS = {loops}\nVIRTUAL = {virtual}\n"
-            f"CHECK = {check}\nEVENT_REST_MS = 850\nI2C_FREQ = {i2c_freq}\nPCFG = {PCFG!r}\n" + SOAK)
+            f"CHECK = {check}\nEVENT_REST_MS = 420\nI2C_FREQ = {i2c_freq}\nPCFG = {PCFG!r}\n" + SOAK)
 
 
 def _result(text):

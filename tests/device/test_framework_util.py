@@ -46,17 +46,17 @@ def make_replay(path, secs=10.0, segments=(), rate=RATE, lsb=LSB, seed=0):
     return path
 
 
-def _features(sig, rate=RATE):
+def _features(sig, rate=RATE, window=WINDOW, hop=HOP):
     import sys
     sys.path.insert(0, str(REPO / "host"))
     from tinydev.ml.features import vibration_features
     out = []
-    for s in range(0, len(sig) - WINDOW + 1, HOP):
-        out.append(vibration_features(sig[s:s + WINDOW].reshape(-1), rate, BANDS, 3))
+    for s in range(0, len(sig) - window + 1, hop):
+        out.append(vibration_features(sig[s:s + window].reshape(-1), rate, BANDS, 3))
     return np.array(out, dtype=np.float32)
 
 
-def make_model(base, seed=1):
+def make_model(base, seed=1, window=WINDOW, hop=HOP):
     """Train a tiny dense classifier normal-vs-anomaly on synthetic windows, convert to full
     int8 TFLite, write <base>.tflite + <base>.json (the bundle manifest). Returns the manifest."""
     import tensorflow as tf
@@ -68,10 +68,10 @@ def make_model(base, seed=1):
     for i in range(6):
         p = make_replay(tmp / f"n{i}.bin", secs=6, segments=[(0, 6, "normal")], seed=100 + i)
         sig = np.fromfile(p, "<i2").reshape(-1, 3)
-        feats.append(_features(sig)); labels.append(np.zeros(len(feats[-1])))
+        feats.append(_features(sig, window=window, hop=hop)); labels.append(np.zeros(len(feats[-1])))
         p = make_replay(tmp / f"a{i}.bin", secs=6, segments=[(0, 6, "anomaly")], seed=200 + i)
         sig = np.fromfile(p, "<i2").reshape(-1, 3)
-        feats.append(_features(sig)); labels.append(np.ones(len(feats[-1])))
+        feats.append(_features(sig, window=window, hop=hop)); labels.append(np.ones(len(feats[-1])))
     X = np.concatenate(feats)
     y = np.concatenate(labels).astype(np.float32)
     eps = 1e-3
@@ -100,7 +100,7 @@ def make_model(base, seed=1):
         "sha256": hashlib.sha256(blob).hexdigest(),
         "input": {"shape": [int(v) for v in inp["shape"]], "dtype": "int8", "scale": float(scale),
                   "zero_point": int(zp)},
-        "features": {"kind": "vibration", "sample_rate": RATE, "window": WINDOW, "hop": HOP,
+        "features": {"kind": "vibration", "sample_rate": RATE, "window": window, "hop": hop,
                      "bands": BANDS, "axes": 3,
                      "transform": {"recipe": "z = (ln(x + offset) - mean) / std", "offset": eps, "mean": [float(v) for v in mean],
                                    "std": [float(v) for v in std]}},
