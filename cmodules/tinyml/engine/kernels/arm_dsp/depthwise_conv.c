@@ -20,6 +20,12 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
     const int32_t *mult = p->multiplier;
     const int8_t *shift = p->shift;
     const int32_t out_offset = p->output_offset, act_min = p->act_min, act_max = p->act_max;
+    // Per-channel requantisation table in the (otherwise unused) im2col scratch.
+    const int full = act_min == -128 && act_max == 127;
+    tml_arm_rq_t *tab = (tml_arm_rq_t *)(void *)tml_arm_col;
+    if ((size_t)in_c * sizeof(tml_arm_rq_t) > sizeof(tml_arm_col) || !tml_arm_rq_init(tab, in_c, mult, shift, out_offset)) {
+        tab = NULL;
+    }
     for (int32_t b = 0; b < out_shape->n; b++) {
         const int8_t *in_b = in + b * in_h * in_w * in_c;
         int8_t *o = out + b * out_shape->h * out_shape->w * in_c;
@@ -35,7 +41,14 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
                 const int8_t *ip0 = in_b + ((y0 + fy0) * in_w + x0 + fx0) * in_c;
                 const int8_t *fp0 = filter + (fy0 * f_w + fx0) * in_c;
                 for (int32_t c = 0; c < in_c; c += 4) {
+                    // with the table the sums start at the bias (tml_fast_bias adds it otherwise)
                     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                    if (tab && bias) {
+                        a0 = bias[c];
+                        a1 = bias[c + 1];
+                        a2 = bias[c + 2];
+                        a3 = bias[c + 3];
+                    }
                     const int8_t *ip = ip0 + c, *fp = fp0 + c;
 // One tap, four channels: SXTAB16 adds the offset to two lanes, SMLABB/SMLATT multiply each lane.
 #define DW_TAP(I)                                                                          \
@@ -62,10 +75,32 @@ void tml_depthwise_conv_s8_arm_dsp(const tml_conv_params_t *p, const tml_shape4_
                         }
                     }
 #undef DW_TAP
-                    const int32_t acc[4] = {a0, a1, a2, a3};
-                    for (int j = 0; j < 4; j++) {
-                        o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), mult[c + j], shift[c + j],
-                            out_offset, act_min, act_max);
+                    if (tab && full) {  // no activation clamp beyond int8: SSAT alone
+                        const tml_arm_rq_t *e = tab + c;
+                        const int32_t r0 = tml_arm_rq_out_sat(a0, e);
+                        const int32_t r1 = tml_arm_rq_out_sat(a1, e + 1);
+                        const int32_t r2 = tml_arm_rq_out_sat(a2, e + 2);
+                        const int32_t r3 = tml_arm_rq_out_sat(a3, e + 3);
+                        o[c] = (int8_t)r0;
+                        o[c + 1] = (int8_t)r1;
+                        o[c + 2] = (int8_t)r2;
+                        o[c + 3] = (int8_t)r3;
+                    } else if (tab) {
+                        const tml_arm_rq_t *e = tab + c;
+                        const int32_t r0 = tml_arm_rq_out(a0, e, act_min, act_max);
+                        const int32_t r1 = tml_arm_rq_out(a1, e + 1, act_min, act_max);
+                        const int32_t r2 = tml_arm_rq_out(a2, e + 2, act_min, act_max);
+                        const int32_t r3 = tml_arm_rq_out(a3, e + 3, act_min, act_max);
+                        o[c] = (int8_t)r0;
+                        o[c + 1] = (int8_t)r1;
+                        o[c + 2] = (int8_t)r2;
+                        o[c + 3] = (int8_t)r3;
+                    } else {
+                        const int32_t acc[4] = {a0, a1, a2, a3};
+                        for (int j = 0; j < 4; j++) {
+                            o[c + j] = tml_fast_out(tml_fast_bias(acc[j], bias, c + j), mult[c + j], shift[c + j],
+                                out_offset, act_min, act_max);
+                        }
                     }
                 }
             }

@@ -42,6 +42,21 @@ static inline uint32_t tml_arm_read_u32(const int16_t *p) {
     return v;
 }
 
+// Two words from a 4-byte aligned int16 address: one LDRD (GCC splits a 64-bit memcpy into two
+// LDRs, as it cannot prove the alignment).
+static inline void tml_arm_ldrd(const int16_t *p, uint32_t *lo, uint32_t *hi) {
+    #if defined(TML_ARM_DSP_EMULATE)
+    memcpy(lo, p, 4);
+    memcpy(hi, p + 2, 4);
+    #else
+    typedef uint64_t __attribute__((may_alias)) u64_alias;  // the column is written as int16
+    uint32_t a, b;
+    __asm("ldrd %0, %1, %2" : "=r"(a), "=r"(b) : "m"(*(const u64_alias *)(const void *)p));
+    *lo = a;
+    *hi = b;
+    #endif
+}
+
 // Rounds a column length up to whole groups of four, keeping every column word-aligned.
 static inline int32_t tml_arm_col_stride(int32_t k) {
     return (k + 3) & ~3;
@@ -84,6 +99,73 @@ static inline int32_t tml_arm_dot(const int8_t *f, const int16_t *col, int32_t k
         acc += *f++ * *col++;
     }
     return acc;
+}
+
+// ---- table-driven requantisation ----
+// Per output channel, computed once per kernel call into scratch memory (no arena bytes):
+// tml_fast_requant's rounding constant c = 2^30 + 2^(r+30) (r = -shift >= 1) as two words, the
+// multiplier and r - 1, so each output costs ASR, ADDS, ADC, SMLAL, ASR (the 64-bit constant is
+// not rebuilt per output). The output offset is folded into the high word: (hi + off * 2^sh) >> sh
+// is (hi >> sh) + off exactly, and with sh <= 20 nothing overflows (|hi| <= 2^30 + 2^29, as
+// |acc * qm| < 2^62). The kernels start their accumulators at the bias (int32 sums wrap the same
+// in any order). Layers with a left shift (shift >= 0) or sh > 20 (both rare) keep tml_fast_out.
+typedef struct {
+    uint32_t c_lo;
+    int32_t c_hi;  // with the output offset folded in
+    int32_t qm;
+    int32_t sh;  // r - 1
+} tml_arm_rq_t;
+
+// Fills tab[0..n) and returns 1; 0 if a channel has shift >= 0 or shift < -21.
+static inline int tml_arm_rq_init(tml_arm_rq_t *tab, int32_t n, const int32_t *mult, const int8_t *shift,
+    int32_t out_offset) {
+    if (out_offset < -128 || out_offset > 127) {
+        return 0;
+    }
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t r = -shift[i];
+        if (r < 1 || r > 21) {
+            return 0;
+        }
+        const uint64_t c = ((uint64_t)1 << 30) + ((uint64_t)1 << (r + 30));
+        tab[i].c_lo = (uint32_t)c;
+        tab[i].c_hi = (int32_t)(c >> 32) + (int32_t)((uint32_t)out_offset << (r - 1));
+        tab[i].qm = mult[i];
+        tab[i].sh = r - 1;
+    }
+    return 1;
+}
+
+// tml_fast_requant(acc, qm, -r) + out_offset for a table entry (acc already holds the bias).
+static inline int32_t tml_arm_rq(int32_t acc, const tml_arm_rq_t *e) {
+    #if defined(TML_ARM_DSP_EMULATE)
+    const int64_t c = (int64_t)(((uint64_t)(uint32_t)e->c_hi << 32) | e->c_lo) - (acc < 0 ? ((int64_t)1 << 31) : 0);
+    return (int32_t)(((int64_t)acc * e->qm + c) >> 32) >> e->sh;
+    #else
+    // lo:hi = c - (acc < 0) * 2^31 + acc * qm
+    uint32_t lo = e->c_lo;
+    int32_t hi = e->c_hi, t;
+    __asm("asr %[t], %[a], #31\n\t"
+          "adds %[lo], %[lo], %[t], lsl #31\n\t"
+          "adc %[hi], %[hi], %[t]\n\t"
+          "smlal %[lo], %[hi], %[a], %[qm]"
+          : [lo] "+&r"(lo), [hi] "+&r"(hi), [t] "=&r"(t)
+          : [a] "r"(acc), [qm] "r"(e->qm)
+          : "cc");
+    return hi >> e->sh;
+    #endif
+}
+
+static inline int32_t tml_arm_rq_out(int32_t acc, const tml_arm_rq_t *e, int32_t act_min, int32_t act_max) {
+    acc = tml_arm_rq(acc, e);
+    acc = acc < act_min ? act_min : acc;
+    acc = acc > act_max ? act_max : acc;
+    return acc;
+}
+
+// The same when the activation range is all of int8: one SSAT.
+static inline int32_t tml_arm_rq_out_sat(int32_t acc, const tml_arm_rq_t *e) {
+    return __SSAT(tml_arm_rq(acc, e), 8);
 }
 
 #endif

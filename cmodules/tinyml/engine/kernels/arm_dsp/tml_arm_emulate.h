@@ -23,5 +23,10 @@ static inline uint32_t __SXTAB16_RORn(uint32_t a, uint32_t x, uint32_t n) {
 static inline uint32_t __SMLAD(uint32_t x, uint32_t y, uint32_t acc) {
     return (uint32_t)((int32_t)acc + (int16_t)x * (int16_t)y + (int16_t)(x >> 16) * (int16_t)(y >> 16));
 }
+static inline int32_t tml_emu_ssat(int32_t x, int bits) {
+    const int32_t hi = (int32_t)((1u << (bits - 1)) - 1u), lo = -hi - 1;
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+#define __SSAT(x, bits) tml_emu_ssat((x), (bits))
 
 #endif
