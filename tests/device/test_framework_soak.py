@@ -86,6 +86,7 @@ async def monitor():
             await asyncio.sleep_ms(max(1, target - sim.now_us() // 1000))
         gc.collect()
         heap.append(gc.mem_free())
+        print("CHECK", k, heap[-1], sum(hits), st["false"], st["faults"])   # progress
         k += CHECK
 
 async def main():
