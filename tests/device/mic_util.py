@@ -127,6 +127,9 @@ OTHERS = ["hello", "high", "assistance", "a distant island", "hi there", "my sys
           "nice to meet you", "where is the station", "play some music", "I missed the bus", "thank you",
           "what is the time now", "is this your seat", "a tiny distance", "high and dry", "we are listening",
           "turn it off", "cancel that", "music", "the history of science", "sixty seconds", "why not"]
+# hard negatives: parts of the wake phrase and words that sound like it
+CONFUSABLE = ["hi", "hi there", "high", "hey", "hi, how are you", "assistant", "hi sister", "I assist",
+              "hi, it is me", "a system"]
 TRAIN_VOICES = [lang + var for lang in ("en", "en-us", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd")
                 for var in ("", "+m1", "+m3", "+m5", "+m7", "+f1", "+f2", "+f4", "+f5", "+klatt", "+klatt3",
                             "+Adam", "+Annie", "+Andy", "+Belinda", "+david", "+Gene", "+iven2", "+linda",
@@ -165,6 +168,7 @@ def make_keyword_bundle(base, seed=0, log=print):
             jobs.append((2, WAKE, v, sp_, p_))
             for _ in range(4):
                 jobs.append((1, OTHERS[rng.integers(len(OTHERS))], v, sp_, p_))
+            jobs.append((1, CONFUSABLE[rng.integers(len(CONFUSABLE))], v, sp_, p_))
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(2) as ex:
         utts = list(ex.map(lambda j: espeak(j[1], j[2], j[3], j[4]), jobs))
@@ -172,8 +176,9 @@ def make_keyword_bundle(base, seed=0, log=print):
         if lab == 2:
             for _ in range(2):
                 clips.append(_place(u, win, rng)); labels.append(2)
-            if rng.random() < 0.3:     # the wake phrase cut short counts as unknown
-                clips.append(_place(u[:len(u) // 2], win, rng)); labels.append(1)
+            # the wake phrase cut short ("hi", "hi assi") counts as unknown: the detector must
+            # wait for the whole phrase
+            clips.append(_place(u[:int(len(u) * rng.uniform(0.3, 0.6))], win, rng)); labels.append(1)
             clips.append(_place(None, win, rng)); labels.append(0)
         else:
             clips.append(_place(u, win, rng)); labels.append(1)
