@@ -78,6 +78,7 @@ class VibrationPipeline:
         self.k_smooth = pcfg.get("smooth") or (1 if dec else 3)
         self.hist = array.array("f", bytearray(4 * self.k_smooth))
         self.n_hist = 0
+        self._hi = 0              # next slot of the moving average (the first n_hist are valid)
         self.debounce = pcfg.get("debounce") or dec.get("consecutive", 2)
         self.release = pcfg.get("release", 3)
         self.hyst = pcfg.get("hysteresis", 0.8)
@@ -127,7 +128,8 @@ class VibrationPipeline:
     # --- decisions ------------------------------------------------------------------------------
     def _decide(self, score, t):
         h = self.hist
-        h[self.windows % self.k_smooth] = score
+        h[self._hi] = score
+        self._hi = (self._hi + 1) % self.k_smooth
         if self.n_hist < self.k_smooth:
             self.n_hist += 1
         s = 0.0
@@ -207,7 +209,7 @@ class VibrationPipeline:
         self.asleep = True
         self.sleeps += 1
         self.still = 0
-        self.over = self.under = self.n_hist = 0
+        self.over = self.under = self.n_hist = self._hi = 0
         self.flag.clear()
 
     def _wake(self, t, overflowed):
