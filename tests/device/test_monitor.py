@@ -203,7 +203,7 @@ def test_repl_talks_to_the_board_like_mpremote_repl(vboard):
 
     master, slave = pty.openpty()
     proc = subprocess.Popen(TINYDEV + ["repl", "--port", vboard.port], stdin=slave, stdout=slave, stderr=slave,
-                            cwd=REPO, close_fds=True)
+                            cwd=REPO, close_fds=True, start_new_session=True)
     os.close(slave)
     seen = b""
 
@@ -219,14 +219,18 @@ def test_repl_talks_to_the_board_like_mpremote_repl(vboard):
         return marker in seen
 
     try:
-        assert read_until(b"Connected to MicroPython"), seen
-        os.write(master, b"\r")
-        assert read_until(b">>> "), seen
+        assert read_until(b"Connected to MicroPython", timeout=60), seen
+        for _ in range(15):  # Ctrl-C, Enter until the prompt shows (the board may be busy or slow)
+            os.write(master, b"\x03\r")
+            if read_until(b">>> ", timeout=4):
+                break
+        assert b">>> " in seen, seen
         os.write(master, b"print(6 * 7, 'from', 'repl')\r")
         assert read_until(b"42 from repl"), seen
         os.write(master, b"\x1d")  # Ctrl-]: leave, as in mpremote
         assert proc.wait(timeout=20) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # tinydev and the mpremote it started, so the port is free again
+            os.killpg(proc.pid, 9)
+            proc.wait()
         os.close(master)
