@@ -131,6 +131,7 @@ def short_replay(tmp_path):
     return path, meta
 
 
+@pytest.mark.slow
 def test_monitor_follows_the_app_on_a_replay(vboard, short_replay, tmp_path):
     replay, meta = short_replay
     port = vboard.port
