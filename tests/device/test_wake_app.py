@@ -146,6 +146,23 @@ def test_wake_unix_bad_model(unix_fw, test_bundle, scenes, tmp_path):
     assert evs[0]["event"] == "error" and "refused" in evs[0]["msg"] and "sha256" in evs[0]["msg"], evs
 
 
+def test_wake_unix_gate_saves_work(unix_fw, test_bundle, tmp_path):
+    """A quiet room with one short word in 12 s: the gate wakes the detector once, and the model
+    runs on a fraction of the windows the ungated (periodic) app runs on."""
+    import numpy as np
+    x, _ = U.scene([(6.0, U.espeak("hello there", *U.TEST_VOICES[0]))], 12.0, np.random.default_rng(9), bg_level=60.0)
+    wav = U.write_wav(tmp_path / "sparse.wav", x)
+    gated = check_background(run_app_unix(unix_fw, tmp_path, {"wake": {"model": str(test_bundle), "replay": str(wav)},
+                                                              "alarms": {"log": None}}))
+    always = check_background(run_app_unix(unix_fw, tmp_path, {"wake": {"model": str(test_bundle), "replay": str(wav),
+                                                                         "gate": False}, "alarms": {"log": None}}))
+    assert gated["mic"]["gate_opens"] == 1, gated
+    assert gated["invocations"] <= 0.4 * always["invocations"], (gated["invocations"], always["invocations"])
+    assert gated["frames"] <= 0.4 * always["frames"], (gated["frames"], always["frames"])
+    print("UNIX sparse scene: invocations gated", gated["invocations"], "ungated", always["invocations"],
+          "frames", gated["frames"], always["frames"], "awake_ms", gated["awake_ms"], always["awake_ms"])
+
+
 @pytest.mark.skipif(_real_bundle() is None, reason="no models/keyword bundle yet")
 def test_wake_unix_real_bundle(unix_fw, scenes, tmp_path):
     base = _real_bundle()
@@ -191,8 +208,9 @@ def _virt_m4_keyword_and_background(port, base, scenes, tmp_path):
     U.upload(port, bg, "/replay/wake.wav")
     gated = check_background(_run_virt_m4(port, tmp_path, {"alarms": {"log": None}}))
     always = check_background(_run_virt_m4(port, tmp_path, {"alarms": {"log": None}, "wake": {"gate": False}}))
-    # the gate keeps the detector asleep between sounds: less work than streaming all the time
-    assert gated["invocations"] < always["invocations"] and gated["awake_ms"] < always["awake_ms"], (gated, always)
+    # gated, the detector catches up on the pre-roll when a sound starts, so gaps shorter than the
+    # pre-roll (one model window) save nothing: on this dense scene it is about the same work
+    assert gated["invocations"] <= always["invocations"], (gated, always)
     return lat, s, gated, always
 
 
