@@ -289,3 +289,41 @@ def test_imu_driver_virt_m4(vboard, files, part, tmp_path):
     script.write_text(_script(part, "/replay/drv.bin", "/replay/gate.bin", "/lib/bmi270_config.bin",
                               "/lib/bmi270_short.bin"))
     _check(_result(mpremote(port, "run", str(script), timeout=600)), part)
+
+
+# --- the app on the other parts (UNIX, the real bundle at 1600 Hz) --------------------------------
+
+@pytest.fixture(scope="module")
+def real_bundle():
+    import os
+    from pathlib import Path
+    d = Path(os.environ.get("TINYDEV_VIBRATION_BUNDLE", DEVICE.parent / "models" / "vibration"))
+    if not (d / "vibration.tflite").exists() or not (d / "vibration-replay.bin").exists():
+        pytest.skip(f"no vibration bundle with replay in {d}")
+    return d
+
+
+def test_app_unix_bmi270_real_bundle(unix_fw, real_bundle, files, tmp_path):
+    """app.py unchanged on an emulated BMI270 (blob uploaded from the package's file): every fault
+    alarms, nothing on the normal parts, no sensor fault."""
+    from test_framework_app import check_real, run_app_unix
+    blob = files[2]
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(real_bundle / "vibration"),
+                                                "replay": str(real_bundle / "vibration-replay.bin"),
+                                                "alarms": {"log": None}, "sim": {"part": "bmi270"},
+                                                "imu": {"config_blob": str(blob)}})
+    assert evs[0]["event"] == "start" and evs[0]["imu"] == "bmi270" and evs[0]["rate"] == 1600, evs[0]
+    meta = json.loads((real_bundle / "vibration-replay.json").read_text())
+    latencies, s = check_real(evs, meta)
+    assert not [e for e in evs if e.get("kind") == "sensor_fault" and e.get("fault") not in ("overflow", "irq")], evs
+    print("UNIX BMI270 real bundle latencies_ms", latencies, "summary", s)
+
+
+def test_app_unix_lsm6dsox_rate_refused(unix_fw, real_bundle, tmp_path):
+    """The LSM6DSOX has no 1600 Hz ODR: the app says so instead of feeding the model 1666 Hz."""
+    from test_framework_app import run_app_unix
+    out, evs = run_app_unix(unix_fw, tmp_path, {"model": str(real_bundle / "vibration"),
+                                                "replay": str(real_bundle / "vibration-replay.bin"),
+                                                "alarms": {"log": None}, "sim": {"part": "lsm6dsox"}})
+    assert evs and evs[0]["event"] == "error" and evs[0]["kind"] == "imu", evs
+    assert "1666 Hz" in evs[0]["msg"] and "1600 Hz" in evs[0]["msg"], evs[0]
