@@ -27,7 +27,7 @@ class KeywordConfig:
     wake_stream_count: int = 200  # held-out wake phrases inside a background stream (detection rate)
     channels: int = 24           # temporal CNN width
     blocks: int = 4              # 3-tap conv layers after the first
-    epochs: int = 30
+    epochs: int = 16
     batch: int = 64
     learning_rate: float = 3e-3
     # The device's detector (see detector.py): invoke every `stride` frames, average the wake

@@ -19,13 +19,19 @@ def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, 
     tf = tensorflow(seed)
     L = tf.keras.layers
     inp = tf.keras.Input((frames, 1, n_mfcc), name="mfcc")
-    x = L.Conv2D(channels, (5, 1), strides=(2, 1), padding="same", use_bias=False)(inp)
+    reg = tf.keras.regularizers.l2(2e-4)
+    # Training-only regularisers (identity at inference, so not in the .tflite): noise on the
+    # normalised MFCCs and whole-coefficient dropout, against memorising the training voices.
+    x = L.GaussianNoise(0.25)(inp)
+    x = L.SpatialDropout2D(0.1)(x)
+    x = L.Conv2D(channels, (5, 1), strides=(2, 1), padding="same", use_bias=False, kernel_regularizer=reg)(x)
     x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
     for b in range(blocks):
-        x = L.Conv2D(channels, (3, 1), strides=(2, 1) if b < 2 else (1, 1), padding="same", use_bias=False)(x)
+        x = L.Conv2D(channels, (3, 1), strides=(2, 1) if b < 2 else (1, 1), padding="same", use_bias=False,
+                     kernel_regularizer=reg)(x)
         x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
     x = L.GlobalAveragePooling2D()(x)
-    x = L.Dropout(0.1)(x)
+    x = L.Dropout(0.3)(x)
     out = L.Dense(n_classes, activation="softmax", name="posteriors")(x)
     return tf.keras.Model(inp, out, name="kws_tcn")
 

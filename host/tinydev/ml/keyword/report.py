@@ -224,6 +224,10 @@ def markdown(cfg, man, m) -> str:
               "ignored. False wakes per day = wakes counted / stream hours x 24; the 95 % upper bound is the exact "
               "Poisson bound on the count. One hour cannot demonstrate 0.1/day (that needs hundreds of quiet "
               "hours); the margin between the highest smoothed score and the threshold is the other evidence.",
+              "", "Caveat: background_stream budgets its utterances for 2 s each, but with the gaps they take "
+              "longer, so the speech runs out before the stream ends: in the full run speech covers about the "
+              "first 41 of the 60 minutes (see stream_scores.png) and the rest is noise and music only, which "
+              "makes the false-wake figure optimistic for speech-heavy rooms.",
               "", "## Threshold", "", f"{m['threshold']:.3f}: {man['training']['threshold_rule']}. No test data "
               "is used to choose it.", "",
               f"Ops: {', '.join(c['ops'])}; unsupported by the firmware: {c['unsupported'] or 'none'}.", "",
