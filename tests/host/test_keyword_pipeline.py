@@ -159,7 +159,7 @@ def test_device_detector_script_matches_host():
         pytest.skip("no build/UNIX/micropython")
     tflite, m = _committed()
     wake = S.synth_many(S.jobs("test", ["hi assistant", "hi assistant!", "Hi assistant"], 5), "wake")
-    x, events = S.background_stream("test", 12, 9, inserts=wake)
+    x, _ = S.background_stream("test", 12, 9, inserts=wake)
     import tempfile
 
     with tempfile.TemporaryDirectory() as t:

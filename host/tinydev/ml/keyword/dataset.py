@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import speech as S
-from ..progress import bar, console
+from ..progress import bar
 from .recipe import clip_mfcc, stream_mfcc, window_samples
 
 LABELS = ("background", "unknown", "wake")

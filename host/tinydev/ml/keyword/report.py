@@ -159,9 +159,9 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
                   "firmware_unsupported": c.firmware_unsupported}
     vpath = Path(work) / "verify.json"
     m["verify"] = json.loads(vpath.read_text()) if vpath.exists() else None
-    m["data"] = {"train_clips": int(len(data["train_y"])), "val_clips": int(len(data["val_y"])),
-                 "test_clips": int(len(y)), "val_stream_minutes": float(data["val_stream_seconds"]) / 60,
-                 "train_voices": int(len(data["train_voices"])) - 1, "test_voice_count": int(len(voices)) - 1}
+    m["data"] = {"train_clips": len(data["train_y"]), "val_clips": len(data["val_y"]),
+                 "test_clips": len(y), "val_stream_minutes": float(data["val_stream_seconds"]) / 60,
+                 "train_voices": len(data["train_voices"]) - 1, "test_voice_count": len(voices) - 1}
     _json(out / "metrics.json", m)
     (out / "report.md").write_text(markdown(cfg, man, m))
     console.print(f"report: {out / 'report.md'}")
@@ -209,7 +209,7 @@ def markdown(cfg, man, m) -> str:
     lines += ["", "## Accuracy by class and SNR (held-out voices)", "", "| subset | accuracy |", "| --- | --- |"]
     lines += [f"| class {k} | {_pct(r)} |" for k, r in m["accuracy_by_class"].items()]
     lines += [f"| SNR {k} | {_pct(r)} |" for k, r in m["accuracy_by_snr"].items()]
-    lines += ["", f"Hardest test voices (accuracy on their speech clips): "
+    lines += ["", "Hardest test voices (accuracy on their speech clips): "
               + ", ".join(f"{k} {_pct(r)}" for k, r in m["voices"]["worst"]) + "."]
     lines += ["", "## How false wakes per day are estimated", "",
               f"A {s['hours'] * 60:.0f}-minute stream of held-out background (tinydev.ml.data.speech.background_stream, "

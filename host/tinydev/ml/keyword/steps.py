@@ -130,11 +130,11 @@ def convert(cfg, work: Path, bundle_dir: Path) -> Path:
         "detector": {
             "stride_frames": cfg.stride, "smooth": cfg.smooth, "refractory_s": cfg.refractory_s,
             "refractory_invocations": refr,
-            "rule": (f"every stride_frames MFCC frames (once `frames` are buffered) invoke on the last `frames` "
-                     f"frames, oldest first; p = (q_out[wake_index] - output.zero_point) * output.scale; "
-                     f"score = sum of the last `smooth` p / smooth (missing ones count 0); wake when "
-                     f"score >= thresholds.wake, then skip refractory_invocations invocations and clear the "
-                     f"history"),
+            "rule": ("every stride_frames MFCC frames (once `frames` are buffered) invoke on the last `frames` "
+                     "frames, oldest first; p = (q_out[wake_index] - output.zero_point) * output.scale; "
+                     "score = sum of the last `smooth` p / smooth (missing ones count 0); wake when "
+                     "score >= thresholds.wake, then skip refractory_invocations invocations and clear the "
+                     "history"),
         },
         "training": {"generator": "tinydev.ml.data.speech (espeak-ng)", "config": cfg.size, "seed": cfg.seed,
                      "threshold_rule": (f"max smoothed score on {float(data['val_stream_seconds']) / 60:.1f} min of "
