@@ -189,21 +189,6 @@ def test_app_unix_real_bundle(unix_fw, real_bundle, tmp_path):
     print("UNIX real bundle latencies_ms", latencies, "summary", s)
 
 
-@pytest.mark.slow
-def test_app_virt_m4_real_bundle(vboard, real_bundle):
-    from board_link import mpremote
-    port = vboard.port
-    for d in (":/models", ":/replay"):
-        mpremote(port, "fs", "mkdir", d, check=False)
-    mpremote(port, "fs", "cp", str(real_bundle / "vibration.tflite"), ":/models/vibration.tflite")
-    mpremote(port, "fs", "cp", str(real_bundle / "vibration.json"), ":/models/vibration.json")
-    mpremote(port, "fs", "cp", str(real_bundle / "vibration-replay.bin"), ":/replay/vibration.bin", timeout=900)
-    mpremote(port, "fs", "cp", str(real_bundle / "vibration-replay.json"), ":/replay/vibration.json")
-    mpremote(port, "fs", "rm", ":/config.json", check=False)
-    out = mpremote(port, "run", str(DEVICE / "app.py"), timeout=900)
-    assert "Traceback" not in out, out
-    evs = events(out)
-    meta = json.loads((real_bundle / "vibration-replay.json").read_text())
-    latencies, s = check_real(evs, meta)
-    assert not [e for e in evs if e.get("kind") == "sensor_fault"], evs
-    print("VIRT_M4 real bundle latencies_ms", latencies, "summary", s)
+# The real bundle on VIRT_M4 is covered by test_framework_latency.py (all five fault onsets and the
+# normal parts between them, on a fast-idle board): the whole 30 s replay on a real-time board took
+# over 15 minutes at the 10 ms decision hop.
