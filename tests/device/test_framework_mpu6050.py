@@ -152,7 +152,8 @@ def _check(out):
     f = out["fifo"]
     assert f["irqs"] >= 1 and f["count_at_irq"] >= 50
     assert 90 <= f["irq_ms"] <= 130, f            # 50 samples at 500 Hz = 100 ms
-    assert f["read"] == f["count_at_irq"] and f["consecutive"], f
+    # read_fifo_into() reads the count again: a sample may land (2 ms at 500 Hz) during the I2C wire time
+    assert f["count_at_irq"] <= f["read"] <= f["count_at_irq"] + 2 and f["consecutive"], f
     assert out["data_ready"] >= 3
     kind, msg, left = out["overflow"]
     assert kind == "overflow" and "FIFO overflow" in msg and left <= 2

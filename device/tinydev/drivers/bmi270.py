@@ -14,7 +14,7 @@
 import time
 import struct
 from micropython import const
-from . import SensorError
+from . import ImuDriver, SensorError
 
 _CHIP_ID = const(0x00)
 _DATA_ACC = const(0x0C)
@@ -49,7 +49,7 @@ ST_FWM = 0x02
 ST_MOTION = 0x4000            # INT_STATUS_0.any_motion, as bit 14 of irq_status()
 
 
-class BMI270:
+class BMI270(ImuDriver):
     FIFO_BYTES = 2046
     MOTION_BITS = ST_MOTION
     OFLOW_BITS = ST_FFULL
@@ -187,19 +187,6 @@ class BMI270:
         b[3] = (thr >> 8) | (0x80 if mg else 0)
         self._wb(0x3C, b)
         self._w(_FEAT_PAGE, 0)
-
-    def recover(self, attempts=3):
-        for _ in range(attempts):
-            try:
-                self.init()
-                return True
-            except SensorError:
-                time.sleep_ms(20)
-        return False
-
-    def irq(self, handler):
-        if self.pin is not None:
-            self.pin.irq(handler=handler, trigger=self.pin.IRQ_RISING)
 
     def motion_gate(self, on, motion_mg=None):
         """on: only any-motion on INT1 (the FIFO keeps the newest frames: pre-trigger data);

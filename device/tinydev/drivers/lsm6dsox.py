@@ -9,7 +9,7 @@
 import time
 import struct
 from micropython import const
-from . import SensorError
+from . import ImuDriver, SensorError
 
 _FIFO_CTRL1 = const(0x07)
 _FIFO_CTRL3 = const(0x09)
@@ -39,7 +39,7 @@ ST_OVR_LATCHED = 0x08
 ST_WAKE = 0x100              # WAKE_UP_SRC.WU_IA, folded in by irq_status() while gated
 
 
-class LSM6DSOX:
+class LSM6DSOX(ImuDriver):
     FIFO_BYTES = 512 * 6      # what the pipeline may count on (the emulator's depth; the chip has more)
     MOTION_BITS = ST_WAKE
     OFLOW_BITS = ST_OVR | ST_OVR_LATCHED
@@ -121,19 +121,6 @@ class LSM6DSOX:
     def _motion_thr(self, mg):
         unit = self.range_g * 1000 // 256     # mg per LSB
         self._w(_WAKE_UP_THS, min(63, max(1, mg // unit)) if mg else 0)
-
-    def recover(self, attempts=3):
-        for _ in range(attempts):
-            try:
-                self.init()
-                return True
-            except SensorError:
-                time.sleep_ms(20)
-        return False
-
-    def irq(self, handler):
-        if self.pin is not None:
-            self.pin.irq(handler=handler, trigger=self.pin.IRQ_RISING)
 
     def motion_gate(self, on, motion_mg=None):
         """on: only the wake-up (motion) interrupt on INT1; the FIFO keeps collecting (in

@@ -7,7 +7,7 @@
 #   FIFO is reset; recover() re-initialises the chip.
 import time
 from micropython import const
-from . import SensorError
+from . import ImuDriver, SensorError
 
 
 def _be_to_h(src, dst, n):
@@ -48,7 +48,7 @@ _RANGES = {2: 0, 4: 1, 8: 2, 16: 3}
 _CHUNK = const(480)   # bytes per FIFO burst (80 samples), a multiple of 6
 
 
-class MPU6050:
+class MPU6050(ImuDriver):
     FIFO_BYTES = 1024
     MOTION_BITS = 0xE0 | INT_MOTION     # INT_STATUS: MPU6050 MOT_INT (0x40), MPU6886 WOM_X/Y/Z (0xE0)
     OFLOW_BITS = INT_FIFO_OFLOW
@@ -177,21 +177,6 @@ class MPU6050:
         self.gated = on
         return self.irq_status()
 
-    def recover(self, attempts=3):
-        """Re-initialise after a fault; returns True when the chip answers again."""
-        for _ in range(attempts):
-            try:
-                self.init()
-                return True
-            except SensorError:
-                time.sleep_ms(20)
-        return False
-
-    def irq(self, handler):
-        """Call handler(pin) on the INT pin's rising edge (keep it tiny: set a flag)."""
-        self._handler = handler
-        if self.pin is not None:
-            self.pin.irq(handler=handler, trigger=self.pin.IRQ_RISING)
 
     # --- data ---------------------------------------------------------------------------------
     def irq_status(self):
