@@ -190,6 +190,6 @@ def test_soak_virt_m4(fast_board, soak_files, tmp_path):
     mpremote(port, "fs", "cp", str(replay), ":/replay/soak.bin", timeout=300)
     mpremote(port, "fs", "cp", str(replay.with_suffix(".json")), ":/replay/soak.json")
     p = tmp_path / "soak.py"
-    p.write_text(script("/models/soak", "/replay/soak.bin", loops, False, 100))
+    p.write_text(script("/models/soak", "/replay/soak.bin", loops, False, loops // 20))  # 20 heap samples
     spread = check_soak(_result(mpremote(port, "run", str(p), timeout=1500)), loops)
     print("VIRT_M4 soak heap spread %.4f %%" % (100 * spread))
