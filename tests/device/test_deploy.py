@@ -88,9 +88,22 @@ def put_user_data(port):
                            f"with open('/logs/run.log','w') as f:\n f.write({LOG!r})")
 
 
+def _open_link(port, wait=10.0):
+    """deploy's Link (its entry survives what an interrupted deploy left on the line). Right after a
+    power cycle or a killed deploy the pty can refuse a moment ("failed to access"): retry briefly."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return deploy_mod.Link(port)
+        except TinydevError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def boot_line(port, timeout=40):
     """Hard-reset the board (machine.reset) and return the APPVER fields its main.py prints."""
-    link = deploy_mod.Link(port)  # its entry survives what an interrupted deploy left on the line
+    link = _open_link(port)
     t = link.transport
     try:
         t.exec_raw_no_follow("import machine\nmachine.reset()")
