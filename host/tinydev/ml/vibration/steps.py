@@ -6,7 +6,6 @@ error weights, float threshold), <bundle>/<name>.tflite + <name>.json (+ a repla
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,23 +14,11 @@ from .. import features as F
 from ..bundle import read_bundle, write_bundle
 from ..data import vibration as V
 from ..progress import bar, console
+from ..step_files import load_json as _load_json
+from ..step_files import write_json as _json
 from . import dataset
 from . import model as M
 from .recipe import Recipe
-
-
-def _json(path, obj):
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(obj, indent=1) + "\n")
-
-
-def _load_json(path):
-    from ...errors import TinydevError
-
-    if not Path(path).exists():
-        raise TinydevError(f"missing {path}", "run the earlier `tinydev model` steps first")
-    return json.loads(Path(path).read_text())
-
 
 # --- train -------------------------------------------------------------------------------------
 
