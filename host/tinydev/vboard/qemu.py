@@ -2,15 +2,17 @@
 
 QEMU runs detached in its own session (so stopping it kills nothing else and leaves nothing
 behind), with `-icount shift=0` (one instruction = 1 ns of virtual time: deterministic timing),
-the UART on a pty for mpremote, and a per-board disk image that the firmware's littlefs keeps
-across restarts. State (pid, port) lives in a small JSON file beside the image.
+the UART on a pty for mpremote (kept connected by tinydev.vboard.bridge, so a new connection
+gets its answer at once), and a per-board disk image that the firmware's littlefs keeps across
+restarts. State (pids, port) lives in a small JSON file beside the image.
 """
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,7 +23,6 @@ from ..paths import cache_dir
 QEMU = "qemu-system-arm"
 MACHINE = "mps2-an386"
 DISK_NAME = "vfs.img"
-_PTY_LINE = re.compile(r"char device redirected to (/dev/pts/\d+)")
 
 
 @dataclass
@@ -32,6 +33,8 @@ class BoardInfo:
     disk: str
     firmware: str
     started: float
+    bridge_pid: int = 0
+    uart_socket: str = ""
 
 
 def state_dir(board, base=None):
@@ -40,15 +43,19 @@ def state_dir(board, base=None):
     return path
 
 
-def qemu_command(firmware, disk, fast_idle=False):
+def qemu_command(firmware, disk, fast_idle=False, uart_socket=None):
     """The QEMU command line of the VIRT_M4 board (boards/VIRT_M4/README.md explains each part).
 
-    The firmware opens its disk image through semihosting; its path is the `disk=` argument."""
+    The firmware opens its disk image through semihosting; its path is the `disk=` argument.
+    The UART is QEMU's own pty, or with uart_socket a unix socket for tinydev.vboard.bridge."""
     icount = "shift=0,sleep=off" if fast_idle else "shift=0"
+    serial = ["-serial", "pty"]
+    if uart_socket:
+        serial = ["-chardev", f"socket,id=uart0,path={uart_socket},server=on,wait=off", "-serial", "chardev:uart0"]
     return [
         QEMU, "-M", MACHINE, "-nographic", "-monitor", "none",
         "-semihosting-config", f"enable=on,target=native,arg=firmware,arg=disk={disk}",
-        "-icount", icount, "-serial", "pty", "-kernel", str(firmware),
+        "-icount", icount, *serial, "-kernel", str(firmware),
     ]
 
 
@@ -75,16 +82,26 @@ def status(board="VIRT_M4", base=None):
     return _read_state(state_dir(board, base))
 
 
-def _wait_for_pty(log_path, proc, timeout):
+def _first_error(log_path):
+    """The line of QEMU's log that says what went wrong (not the register dump after it)."""
+    lines = [ln.strip() for ln in log_path.read_text(errors="replace").splitlines() if ln.strip()]
+    for line in lines:
+        if "qemu" in line.lower() or "error" in line.lower():
+            return line[:200]
+    return lines[-1][:200] if lines else "no output"
+
+
+def _wait_for_pty(port_file, procs, log_path, timeout):
+    """The bridge's pty path, once it has connected to QEMU's UART socket."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        match = _PTY_LINE.search(log_path.read_text(errors="replace"))
-        if match:
-            return match.group(1)
-        if proc.poll() is not None:
-            raise TinydevError(f"QEMU exited at start: {log_path.read_text(errors='replace').strip()[-300:]}")
-        time.sleep(0.05)
-    raise TinydevError("QEMU did not open its serial pty", f"see {log_path}")
+        if port_file.exists():
+            return port_file.read_text().strip()
+        for name, proc in procs:
+            if proc.poll() is not None:
+                raise TinydevError(f"{name} exited at start: {_first_error(log_path)}", f"see {log_path}")
+        time.sleep(0.02)
+    raise TinydevError("the virtual board's serial pty did not appear", f"see {log_path}")
 
 
 def _wait_for_repl(port, proc, log_path, timeout):
@@ -103,8 +120,7 @@ def _wait_for_repl(port, proc, log_path, timeout):
     except (OSError, serial.SerialException):
         pass
     if proc.poll() is not None:
-        detail = log_path.read_text(errors="replace").strip().splitlines()
-        raise TinydevError(f"QEMU stopped while the board booted: {detail[-1] if detail else 'no output'}", f"see {log_path}")
+        raise TinydevError(f"QEMU stopped while the board booted: {_first_error(log_path)}", f"see {log_path}")
     raise TinydevError(f"the virtual board on {port} did not answer with a REPL prompt", f"check the firmware; see {log_path}")
 
 
@@ -122,23 +138,43 @@ def start(board="VIRT_M4", firmware=None, fast_idle=False, base=None, timeout=30
         firmware = build_firmware(board, quiet=True).firmware
     firmware = Path(firmware).resolve()
     log_path = folder / "qemu.log"
-    with open(log_path, "w") as log:
+    # A short socket path: unix sockets allow ~100 bytes, a test's tmp folder can be longer.
+    uart_socket = Path(tempfile.mkdtemp(prefix="tdvb-")) / "uart"
+    port_file = folder / "port"
+    port_file.unlink(missing_ok=True)
+    with open(log_path, "w") as log, open(folder / "bridge.log", "w") as bridge_log:
         proc = subprocess.Popen(
-            qemu_command(firmware, folder / DISK_NAME, fast_idle), cwd=folder, stdin=subprocess.DEVNULL,
+            qemu_command(firmware, folder / DISK_NAME, fast_idle, uart_socket), cwd=folder, stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+        bridge = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("bridge.py")), str(uart_socket), str(port_file)],
+            stdin=subprocess.DEVNULL, stdout=bridge_log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     try:
-        port = _wait_for_pty(log_path, proc, timeout)
-        info = BoardInfo(board, proc.pid, port, str(folder / DISK_NAME), str(firmware), time.time())
+        port = _wait_for_pty(port_file, (("QEMU", proc), ("the serial bridge", bridge)), log_path, timeout)
+        info = BoardInfo(board, proc.pid, port, str(folder / DISK_NAME), str(firmware), time.time(), bridge.pid, str(uart_socket))
         (folder / "state.json").write_text(json.dumps(asdict(info)))
         _wait_for_repl(port, proc, log_path, timeout)
     except BaseException:
         _kill(proc.pid)
+        _kill(bridge.pid, is_ours=_is_bridge)
+        shutil.rmtree(uart_socket.parent, ignore_errors=True)
         raise
     return info
 
 
-def _kill(pid, grace=5.0):
+def _is_bridge(pid):
+    try:
+        return b"bridge.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _kill(pid, grace=5.0, is_ours=None):
+    alive = is_ours or _alive
+    if not pid or not alive(pid):
+        return
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(pid, sig)
@@ -149,8 +185,8 @@ def _kill(pid, grace=5.0):
             try:
                 done, _ = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:  # not our child: poll /proc instead
-                done = 0 if _alive(pid) else pid
-            if done == pid or not _alive(pid):
+                done = 0 if alive(pid) else pid
+            if done == pid or not alive(pid):
                 return
             time.sleep(0.05)
 
@@ -163,4 +199,7 @@ def stop(board="VIRT_M4", base=None):
     if info is None:
         return False
     _kill(info.pid)
+    _kill(info.bridge_pid, is_ours=_is_bridge)  # it ends by itself when QEMU closes the socket
+    if info.uart_socket:
+        shutil.rmtree(Path(info.uart_socket).parent, ignore_errors=True)
     return True
