@@ -1,4 +1,5 @@
-// tinyml.dsp: feature extraction in C (FFT, mel/MFCC, vibration statistics, streaming ring).
+// tinyml.dsp: feature extraction in C (FFT, mel/MFCC, vibration statistics, streaming ring,
+// PDM microphone decimation).
 // The numbers are defined by host/tinydev/ml/features.py; the C core lives in tml_*.c.
 #include <string.h>
 #include "py/binary.h"
@@ -144,6 +145,7 @@ static const mp_rom_map_elem_t dsp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_MFCC), MP_ROM_PTR(&dsp_mfcc_type) },
     { MP_ROM_QSTR(MP_QSTR_Vibration), MP_ROM_PTR(&dsp_vibration_type) },
     { MP_ROM_QSTR(MP_QSTR_Ring), MP_ROM_PTR(&dsp_ring_type) },
+    { MP_ROM_QSTR(MP_QSTR_PDM), MP_ROM_PTR(&dsp_pdm_type) },
     { MP_ROM_QSTR(MP_QSTR_NONE), MP_ROM_INT(TML_WINDOW_NONE) },
     { MP_ROM_QSTR(MP_QSTR_HANN), MP_ROM_INT(TML_WINDOW_HANN) },
     { MP_ROM_QSTR(MP_QSTR_HAMMING), MP_ROM_INT(TML_WINDOW_HAMMING) },

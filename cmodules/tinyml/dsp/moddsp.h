@@ -31,5 +31,6 @@ extern const mp_obj_type_t dsp_rfft_type;
 extern const mp_obj_type_t dsp_mfcc_type;
 extern const mp_obj_type_t dsp_vibration_type;
 extern const mp_obj_type_t dsp_ring_type;
+extern const mp_obj_type_t dsp_pdm_type;
 
 #endif
