@@ -118,18 +118,19 @@ class Board:
         raise OSError("no driver for IMU part %r" % part)
 
     def mic(self, replay=None, **opts):
-        """The microphone driver (tinydev.drivers.i2s_mic.I2SMic, not yet initialised: call
-        .init() right before streaming). opts go to I2SMic (shift, ibuf, gate_db, gate_ratio,
-        hold_ms, preroll, ring, mode...). On the virtual boards the emulated I2S mic is attached
-        to the I2S peripheral first, fed by `replay` (a 16-bit mono WAV path or a sim Wav)."""
+        """The microphone driver (tinydev.drivers.i2s_mic.I2SMic, or drivers.pdm_mic.PDMMic for a
+        PDM mic; not yet initialised: call .init() right before streaming). opts go to the driver
+        (shift, ibuf, gate_db, gate_ratio, hold_ms, preroll, ring, mode...). On the virtual boards
+        the emulated mic is attached to the I2S peripheral first, fed by `replay` (a 16-bit mono
+        WAV path or a sim Wav; with cfg {"mic": {"part": "pdm"}} a .pdm bitstream replay)."""
         spec = self.profile.MIC
         if spec is None:
             raise OSError("board %s has no microphone" % self.name)
         part = spec["part"]
+        if self.sim:
+            part = self.cfg.get("mic", {}).get("part") or part   # the emulated mic decides
         if part == "pdm":
-            raise OSError("board %s has a PDM microphone (CLK GPIO %s, DATA GPIO %s); MicroPython's "
-                          "machine.I2S has no PDM receive mode, so there is no driver for it"
-                          % (self.name, spec.get("clk"), spec.get("data")))
+            return self._pdm_mic(spec, replay, opts)
         bits = spec.get("bits", 32)
         rate = opts.pop("rate", spec.get("rate", 16000))
         ibuf = opts.pop("ibuf", spec.get("ibuf", 8192))
@@ -159,6 +160,41 @@ class Board:
             make().attach(self.sim_mic)
         from tinydev.drivers.i2s_mic import I2SMic
         return I2SMic(make, rate=rate, bits=bits, ibuf=ibuf, part=part, **opts)
+
+    def _pdm_mic(self, spec, replay, opts):
+        """A PDM mic (tinydev.drivers.pdm_mic.PDMMic) on the I2S peripheral in 16-bit stereo RX
+        mode, its bit clock (rate * decimation) on the mic's CLK (sck) and DATA on sd; ws goes to
+        a spare pin. On the virtual boards the emulated PDM mic serves `replay` (a .pdm file)."""
+        rate = opts.pop("rate", spec.get("rate", 16000))
+        dec = opts.pop("decimation", spec.get("decimation", 64))
+        ibuf = opts.pop("ibuf", spec.get("pdm_ibuf", spec.get("ibuf", 8192) * dec // 32))
+        if getattr(self.profile, "SIM_BUS", False):
+            from tinydev.sim.i2s_mic import I2S
+        else:
+            from machine import I2S
+        kw = {}
+        if not self.sim:
+            from machine import Pin
+            kw = {"sck": Pin(spec["clk"]), "ws": Pin(spec["ws"]), "sd": Pin(spec["data"])}
+        i2s_id = spec["id"]
+        i2s_rate = rate * dec // 32          # 32 bit clocks per stereo 16-bit frame
+
+        def make():
+            return I2S(i2s_id, mode=I2S.RX, bits=16, format=I2S.STEREO, rate=i2s_rate, ibuf=ibuf, **kw)
+
+        if self.sim:
+            from tinydev.sim.pdm_mic import PDMMicSim
+            if replay is None:
+                raise OSError("virtual board %s needs a .pdm replay for its PDM microphone" % self.name)
+            self.sim_mic = PDMMicSim(replay)
+            if self.sim_mic.bit_rate != rate * dec:
+                raise OSError("replay %s is %d bit/s, the PDM mic runs at %d (rate %d x decimation %d)"
+                              % (replay, self.sim_mic.bit_rate, rate * dec, rate, dec))
+            for f in self.cfg.get("mic", {}).get("faults", ()):
+                self.sim_mic.inject(f["kind"], f["start"], f["end"])
+            make().attach(self.sim_mic)
+        from tinydev.drivers.pdm_mic import PDMMic
+        return PDMMic(make, rate=rate, decimation=dec, ibuf=ibuf, **opts)
 
     def led(self):
         n = getattr(self.profile, "LED", None)

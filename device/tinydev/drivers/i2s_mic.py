@@ -166,7 +166,7 @@ class I2SMic:
 
     def __init__(self, make_i2s, rate=16000, bits=32, shift=16, ibuf=8192, block=None, ring=None,
                  mode=None, gate_db=-50.0, gate_ratio=4.0, hold_ms=800, preroll=16000, fault_ms=64,
-                 nodata_ms=250, retry_ms=500, part="inmp441"):
+                 nodata_ms=250, retry_ms=500, part="inmp441", slot=None):
         """make_i2s(): builds the configured machine.I2S (RX, `bits`, MONO, `rate`, `ibuf`); it is
         called again by recover(). ring: a tinyml.dsp.Ring('h') or its capacity (default: preroll
         + 0.5 s). block: samples per read (default ibuf / 4 bytes, the DMA block)."""
@@ -178,7 +178,7 @@ class I2SMic:
         self._make = make_i2s
         self.rate = rate
         self.bits = bits
-        self.slot = bits // 8
+        self.slot = slot or bits // 8     # bytes per sample read (drivers/pdm_mic.py: decimation / 8)
         self.shift = shift
         self.ibuf_frames = ibuf // self.slot
         self.block = block or max(64, self.ibuf_frames // 4)
@@ -309,7 +309,7 @@ class I2SMic:
         """Convert and file one block; returns (lost, fault kind or None)."""
         n, acc = self._convert(nbytes)
         if n == 0:
-            return 0, None
+            return (0, 0), None
         st = self.stats
         st["blocks"] += 1
         lost = self._account(n)
