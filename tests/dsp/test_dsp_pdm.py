@@ -121,3 +121,20 @@ except Exception as e:
 """
     line = run(dsp_device, body)["_lines"][-1]
     assert line.startswith(f"ERR {exc}") and words in line, line
+
+
+def test_pdm_decode_with_heap_locked(dsp_device):
+    """decode(), ones(), level() and reset() allocate nothing (as in an I2S IRQ callback)."""
+    body = """\
+import micropython
+p = dsp.PDM(64)
+src = bytearray(b'\\x96\\x69' * 1024); out = array.array('h', bytearray(2 * 256))
+micropython.heap_lock()
+try:
+    for _ in range(3):
+        n = p.decode(src, out); p.ones(); p.level(); p.outputs(len(src)); p.reset()
+finally:
+    micropython.heap_unlock()
+print('ok', n)
+"""
+    assert run(dsp_device, body)["_lines"] == ["ok 256"]
