@@ -108,3 +108,49 @@ def test_pdm_mic_virt_m4(vboard, replay, tmp_path):
     script.write_text(f"PDM = '/replay/mic.pdm'\nSECS = 2.6\nFAULTS = {FAULTS!r}\n" + CHECKS)
     # VIRT_M4 profile: ibuf 8192 x 2 bytes = 2048 PCM samples, DMA block 512
     _check(mpremote(vboard.port, "run", str(script), timeout=600), replay, 2.6, 512)
+
+
+XIAO_CHECK = """
+import sys, json
+class Pin:
+    def __init__(self, n, *a):
+        self.n = n
+class I2S:
+    RX = 0
+    MONO = 0
+    STEREO = 1
+    made = []
+    def __init__(self, id, **kw):
+        kw = dict(kw)
+        for k in ("sck", "ws", "sd"):
+            kw[k] = kw[k].n
+        I2S.made.append([id, kw])
+    def irq(self, h):
+        pass
+    def deinit(self):
+        pass
+class machine:
+    pass
+machine.Pin = Pin
+machine.I2S = I2S
+sys.modules["machine"] = machine
+from tinydev.board import Board
+mic = Board("xiao_esp32s3_sense").mic(shift=12)
+mic.init()
+print("RESULT " + json.dumps({"type": type(mic).__name__, "i2s": I2S.made, "slot": mic.slot,
+                              "block": mic.block, "rate": mic.rate, "ibuf_frames": mic.ibuf_frames}))
+"""
+
+
+def test_xiao_profile_pdm_i2s_config(unix_fw, tmp_path):
+    """The XIAO ESP32S3 Sense's mic(): machine.I2S(0) RX, 16-bit stereo at 32 kHz (1.024 MHz bit
+    clock) with sck = CLK GPIO42, sd = DATA GPIO41, ws = GPIO46 (a stand-in machine module)."""
+    script = tmp_path / "xiao.py"
+    script.write_text(XIAO_CHECK)
+    p = run_unix(unix_fw, script, cwd=tmp_path)
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = next(json.loads(ln[7:]) for ln in p.stdout.splitlines() if ln.startswith("RESULT "))
+    assert r["type"] == "PDMMic" and r["rate"] == 16000 and r["slot"] == 8
+    assert r["i2s"] == [[0, {"sck": 42, "ws": 46, "sd": 41, "mode": 0, "bits": 16, "format": 1,
+                             "rate": 32000, "ibuf": 32768}]]
+    assert r["ibuf_frames"] == 4096 and r["block"] == 1024      # 256 ms of DMA, 64 ms blocks
