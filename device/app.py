@@ -12,6 +12,7 @@ from tinydev.alarms import from_config
 from tinydev.model import Bundle, ModelError
 from tinydev.pipeline import VibrationPipeline, hop_for
 from tinydev.drivers import SensorError
+from tinydev import power
 
 
 def say(ev):
@@ -59,24 +60,37 @@ async def amain(cfg):
         return None
     clock = (lambda: sim.now_us() // 1000) if sim else None
     pipe = VibrationPipeline(imu, bundle, alarms, cfg["pipeline"], clock_ms=clock)
+    try:
+        idle = power.for_board(board, cfg.get("power"), wake=[(imu.pin, 1, pipe.on_irq)])
+    except (OSError, ValueError) as e:
+        say({"event": "error", "kind": "power", "msg": str(e)})
+        return None
     say({"event": "start", "board": board.name, "model": bundle.name, "imu": imu.part,
          "rate": f["sample_rate"], "window": pipe.n, "hop": pipe.hop, "watermark": imu.watermark,
          "threshold": bundle.threshold})
     t0 = time.ticks_us()
-    tasks = [asyncio.create_task(pipe.run())]
-    if sim:
-        tasks.append(asyncio.create_task(sim.run()))
-        await sim.ended().wait()
-        await asyncio.sleep_ms(pipe.period_ms)   # let the last watermark drain
-    else:
-        await tasks[0]
-    pipe.stop()
-    await asyncio.sleep_ms(0)
+    if idle:
+        idle.install()
+    try:
+        tasks = [asyncio.create_task(pipe.run())]
+        if sim:
+            tasks.append(asyncio.create_task(sim.run()))
+            await sim.ended().wait()
+            await asyncio.sleep_ms(pipe.period_ms)   # let the last watermark drain
+        else:
+            await tasks[0]
+        pipe.stop()
+        await asyncio.sleep_ms(0)
+    finally:
+        if idle:
+            idle.uninstall()     # asyncio's queue outlives the app (the REPL may run asyncio again)
     elapsed = time.ticks_diff(time.ticks_us(), t0)
     summ = {"event": "summary", "alarms": alarms.count, "by_kind": alarms.by_kind,
             "windows": pipe.windows, "faults": pipe.faults, "suppressed": alarms.suppressed,
             "sleeps": pipe.sleeps}
     summ.update(pipe.duty.report(elapsed))
+    if idle:
+        summ.update(idle.report(elapsed))
     if sim:
         summ["sim"] = sim.stats
         # awake time includes the emulated I2C transfers (Python on the same CPU, standing in

@@ -24,6 +24,12 @@ DEFAULTS = {
         "gate_idle_ms": 500,        # ... for this long: the IMU goes to wake-on-motion, the task sleeps
         "gate_timeout_ms": 60000,   # while gated, wake this often anyway to check the chip answers
     },
+    "power": {                      # tinydev.power: idle time in machine.lightsleep
+        "lightsleep": False,        # on ESP32-S3 the USB serial drops while asleep: on for
+                                    # battery use, off while developing at the REPL
+        "min_ms": 5,                # sleep only when the next timer is at least this far
+        "max_ms": 1000,             # wake at least this often (REPL Ctrl-C, health checks)
+    },
     "alarms": {
         "serial": True,
         "log": "/log/alarms.log",

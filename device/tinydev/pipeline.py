@@ -122,7 +122,8 @@ class VibrationPipeline:
         self.asleep = False
         self.sleeps = 0
 
-    def _irq(self, pin):
+    def on_irq(self, pin):
+        """The INT pin's handler (also called by tinydev.power after a lightsleep it ended)."""
         self.flag.set()
 
     # --- decisions ------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ class VibrationPipeline:
     # --- the task ---------------------------------------------------------------------------------
     async def run(self):
         self.running = True
-        self.imu.irq(self._irq)
+        self.imu.irq(self.on_irq)
         self.duty = DutyMeter()
         woke_by_irq = True
         while self.running:

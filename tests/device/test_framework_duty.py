@@ -93,6 +93,8 @@ def test_duty_one_event_a_minute_virt_m4(fast_board, real_bundle, event_replay, 
     assert per["sleeps"] == 0 and per["windows"] > 800, per
     # event driven: one event a minute for two minutes
     evs_g, gated = _run(port, tmp_path, dict(base, sim={"loops": 2, "gap_s": 57}))
+    # the same, idle time in lightsleep (tinydev.power around asyncio's idle wait)
+    evs_l, slept = _run(port, tmp_path, dict(base, sim={"loops": 2, "gap_s": 57}, power={"lightsleep": True}))
     mpremote(port, "fs", "rm", ":/config.json")
 
     assert gated["virtual_s"] >= 119, gated
@@ -110,3 +112,17 @@ def test_duty_one_event_a_minute_virt_m4(fast_board, real_bundle, event_replay, 
     print("gated", gated)
     print("duty periodic %.4f gated %.4f ratio %.4f latencies %s" % (per["duty"], gated["duty"], ratio, lat))
     assert ratio < 0.10, (ratio, per, gated)
+
+    # lightsleep: the same alarms, as soon after onset (within one 10 ms hop), and the idle
+    # time is spent asleep
+    print("lightsleep", slept)
+    alarms_l = [e for e in evs_l if e["event"] == "alarm" and e["kind"] == "anomaly"]
+    lat_l = [a["t_ms"] - o for a, o in zip(alarms_l, onsets)]
+    print("latencies gated %s, with lightsleep %s" % (lat, lat_l))
+    assert len(alarms_l) == len(alarms) and all(abs(a - b) <= 10 for a, b in zip(lat_l, lat)), (lat_l, lat)
+    assert not [e for e in evs_l if e.get("kind") == "sensor_fault"], evs_l
+    assert slept["sleep_mode"] == "sim-lightsleep" and slept["sleeps"] >= 119, slept   # max_ms 1000
+    elapsed_ms = slept["awake_ms"] + slept["asleep_ms"]
+    print("asleep in lightsleep %.4f of the time, awake %.4f" % (slept["slept"], slept["duty"]))
+    assert slept["slept"] > 0.9, slept
+    assert slept["slept_ms"] <= slept["asleep_ms"] and slept["slept_ms"] + slept["awake_ms"] <= elapsed_ms, slept
