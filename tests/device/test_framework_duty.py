@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from test_framework_util import DEVICE, REPO
 
 EVENT = (6400, 11200)     # samples of the bundle replay: 1 s normal + 2 s imbalance at 1600 Hz
@@ -89,7 +88,7 @@ def test_duty_one_event_a_minute_virt_m4(fast_board, real_bundle, event_replay, 
     base = {"alarms": {"log": None}}
 
     # periodic loop: no gate, the machine running all the time (the event, 3 times)
-    evs_p, per = _run(port, tmp_path, dict(base, pipeline={"gate_motion_mg": 0}, sim={"loops": 3}))
+    _, per = _run(port, tmp_path, dict(base, pipeline={"gate_motion_mg": 0}, sim={"loops": 3}))
     assert per["sleeps"] == 0 and per["windows"] > 800, per
     # event driven: one event a minute for two minutes
     evs_g, gated = _run(port, tmp_path, dict(base, sim={"loops": 2, "gap_s": 57}))
@@ -100,7 +99,6 @@ def test_duty_one_event_a_minute_virt_m4(fast_board, real_bundle, event_replay, 
     assert gated["virtual_s"] >= 119, gated
     assert gated["sleeps"] >= 2, gated                 # slept at rest after each event
     # every event's fault still raises its alarm (1 s into the event)
-    rate = 1600
     onsets = [k * 60000 + 1000 for k in range(2)]
     alarms = [e for e in evs_g if e["event"] == "alarm" and e["kind"] == "anomaly"]
     assert len(alarms) == 2, evs_g
