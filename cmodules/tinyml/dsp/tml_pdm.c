@@ -1,9 +1,6 @@
 #include <string.h>
 #include "tml_pdm.h"
 
-// C(7 + d, d): how much integrator K - d (before 8 bits) adds to integrator K (after them).
-static const uint32_t STEP[TML_PDM_MAX_ORDER] = {1, 8, 36, 120, 330};
-
 // Floor shift of a signed value (x >> s with the sign kept, defined for negative x in C99).
 static int32_t asr(int32_t x, unsigned s) {
     return x >= 0 ? (int32_t)((uint32_t)x >> s) : -(int32_t)(((uint32_t)(-(x + 1)) >> s)) - 1;
@@ -37,7 +34,7 @@ tml_dsp_status_t tml_pdm_init(tml_pdm_t *p, uint32_t decimation, uint32_t order,
     p->half_gain = 1u << e;
     p->norm_left = e < 24;
     p->norm_shift = (uint8_t)(e < 24 ? 24 - e : e - 24);
-    for (uint32_t k = 0; k < order; k++) {
+    for (uint32_t k = 0; k < TML_PDM_MAX_ORDER; k++) {   // all five: decode runs five stages
         for (uint32_t b = 0; b < 256; b++) {
             uint32_t v = 0;
             for (uint32_t j = 0; j < 8; j++) {   // j = 0: bit 7, the first of the byte
@@ -63,19 +60,7 @@ uint32_t tml_pdm_outputs(const tml_pdm_t *p, size_t nbytes) {
     return (uint32_t)((p->phase + nbytes) / p->bytes_per_out);
 }
 
-static void integrate(tml_pdm_t *p, uint32_t b) {
-    uint32_t *s = p->integ;
-    for (int k = p->order - 1; k >= 0; k--) {    // highest first: each uses the old lower states
-        uint32_t acc = p->lut[k][b];
-        for (int m = 0; m <= k; m++) {
-            acc += STEP[k - m] * s[m];
-        }
-        s[k] = acc;
-    }
-}
-
-static int16_t output(tml_pdm_t *p) {
-    uint32_t c = p->integ[p->order - 1];
+static int16_t output(tml_pdm_t *p, uint32_t c) {
     for (int k = 0; k < p->order; k++) {
         uint32_t t = c - p->comb[k];
         p->comb[k] = c;
@@ -100,19 +85,34 @@ static int16_t output(tml_pdm_t *p) {
 }
 
 uint32_t tml_pdm_decode(tml_pdm_t *p, const uint8_t *src, size_t nbytes, int16_t *dst) {
-    uint32_t n = 0, ones = 0;
+    // All five integrators run whatever the order (the unused ones cost little and wrap
+    // harmlessly); the states stay in locals. After 8 bits, integrator K gains
+    // sum over M < K of C(7 + K - M, K - M) * s_M (1, 8, 36, 120, 330) plus its table entry.
+    const uint16_t *l0 = p->lut[0], *l1 = p->lut[1], *l2 = p->lut[2], *l3 = p->lut[3], *l4 = p->lut[4];
+    uint32_t s0 = p->integ[0], s1 = p->integ[1], s2 = p->integ[2], s3 = p->integ[3], s4 = p->integ[4];
+    uint32_t n = 0, ones = 0, phase = p->phase, per = p->bytes_per_out;
     p->abs_sum = 0;
-    for (size_t i = 0; i + 1 < nbytes; i += 2) {
-        for (size_t h = 0; h < 2; h++) {         // the high byte of the word is received first
-            uint32_t b = src[i + 1 - h];
-            ones += p->lut[0][b];
-            integrate(p, b);
-            if (++p->phase == p->bytes_per_out) {
-                p->phase = 0;
-                dst[n++] = output(p);
-            }
+    nbytes &= ~(size_t)1;
+    for (size_t i = 0; i < nbytes; i++) {
+        uint32_t b = src[i ^ 1];                 // the high byte of each word is received first
+        ones += l0[b];
+        s4 += 8u * s3 + 36u * s2 + 120u * s1 + 330u * s0 + l4[b];
+        s3 += 8u * s2 + 36u * s1 + 120u * s0 + l3[b];
+        s2 += 8u * s1 + 36u * s0 + l2[b];
+        s1 += 8u * s0 + l1[b];
+        s0 += l0[b];
+        if (++phase == per) {
+            phase = 0;
+            uint32_t top = p->order == 5 ? s4 : p->order == 4 ? s3 : p->order == 3 ? s2 : s1;
+            dst[n++] = output(p, top);
         }
     }
+    p->integ[0] = s0;
+    p->integ[1] = s1;
+    p->integ[2] = s2;
+    p->integ[3] = s3;
+    p->integ[4] = s4;
+    p->phase = (uint16_t)phase;
     p->ones = ones;
     return n;
 }
