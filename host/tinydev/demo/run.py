@@ -1,6 +1,8 @@
-"""`tinydev demo`: build (or reuse) the firmware, start a virtual board, put the vibration model
-and a recording with faults on it, run device/app.py, show alarms live, then summarise and plot."""
+"""`tinydev demo`: build (or reuse) the firmware, start a virtual board, deploy the vibration app
+with its model and a recording with faults (`tinydev deploy`), run it, show alarms live, then
+summarise and plot."""
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -63,75 +65,18 @@ def cut_replay(replay, sidecar, faults, out_dir, lead_s=2.0):
     return path, cut
 
 
-UPLOAD_CHUNK = 3072  # bytes per exec (4 KB of base64): fewer round trips, the UART stays the limit
-_DEVICE_HELPERS = """import os, hashlib, binascii
-def _td_sha(p):
-    h = hashlib.sha256()
-    try:
-        f = open(p, 'rb')
-    except OSError:
-        return ''
-    b = bytearray(2048)
-    with f:
-        while True:
-            n = f.readinto(b)
-            if not n:
-                break
-            h.update(memoryview(b)[:n])
-    return binascii.hexlify(h.digest()).decode()
-def _td_mkdir(d):
-    try:
-        os.mkdir(d)
-    except OSError:
-        pass
-"""
-
-
-def upload(port, model, replay, echo=None):
-    """Model bundle to /models/vibration.*, recording to /replay/vibration.* (the app's defaults).
-
-    Files go base64-encoded (a third more bytes on the wire where mpremote's `fs cp` sends about
-    three times as many), to a temporary name, are checked by sha256 on the device and renamed;
-    a file the board already has (same sha256, the virtual board's disk persists) is not sent.
-    Returns [(remote path, bytes sent)]."""
-    import base64
-    import hashlib
-
-    from mpremote.transport import TransportError
-
-    from ..link.port import open_transport
-
-    plan = [(model, "/models/vibration.tflite"), (model.with_suffix(".json"), "/models/vibration.json"),
-            (replay, "/replay/vibration.bin"), (replay.with_suffix(".json"), "/replay/vibration.json")]
-    sent = []
-    t = open_transport(port)
-    try:
-        t.enter_raw_repl(soft_reset=False)
-        t.exec(_DEVICE_HELPERS + "_td_mkdir('/models')\n_td_mkdir('/replay')")
-        for local, remote in plan:
-            data = local.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if t.eval(f"_td_sha({remote!r})", parse=False).decode().strip() == digest:
-                sent.append((remote, 0))
-                continue
-            started = time.monotonic()
-            t.exec(f"import binascii\n_f = open({remote + '.tmp'!r}, 'wb')\n_w = _f.write\n_d = binascii.a2b_base64")
-            for at in range(0, len(data), UPLOAD_CHUNK):
-                t.exec(f"_w(_d({base64.b64encode(data[at:at + UPLOAD_CHUNK]).decode()!r}))")
-            t.exec("_f.close()")
-            if t.eval(f"_td_sha({remote + '.tmp'!r})", parse=False).decode().strip() != digest:
-                raise TinydevError(f"{remote}: the board holds other bytes than {local} after the upload")
-            t.exec(f"try:\n os.remove({remote!r})\nexcept OSError:\n pass\nos.rename({remote + '.tmp'!r}, {remote!r})")
-            sent.append((remote, len(data)))
-            if echo:
-                seconds = time.monotonic() - started
-                echo(f"      {remote}: {len(data) / 1024:.1f} KB in {seconds:.0f} s ({len(data) / 1024 / max(seconds, 1e-3):.1f} KB/s)")
-        t.exit_raw_repl()
-    except (TransportError, OSError) as exc:  # mpremote's errors (TransportExecError too), pyserial's
-        raise TinydevError(f"upload to {port} failed: {exc}") from None
-    finally:
-        t.close()
-    return sent
+def app_tree(root, model, replay, out_dir):
+    """The folder the demo deploys: device/app.py as main.py, the model bundle and the recording
+    where the app looks for them (/models/vibration.*, /replay/vibration.*)."""
+    tree = Path(out_dir) / "app"
+    shutil.rmtree(tree, ignore_errors=True)
+    for sub in ("models", "replay"):
+        (tree / sub).mkdir(parents=True)
+    shutil.copy(root / "device" / "app.py", tree / "main.py")
+    for src, dst in ((model, "models/vibration.tflite"), (model.with_suffix(".json"), "models/vibration.json"),
+                     (replay, "replay/vibration.bin"), (replay.with_suffix(".json"), "replay/vibration.json")):
+        shutil.copy(src, tree / dst)
+    return tree
 
 
 def _event_row(event):
@@ -141,10 +86,16 @@ def _event_row(event):
     return when, event["event"], detail
 
 
-def run_app(port, app, on_event, timeout=900):
-    """Run the app through mpremote, handing each JSON-lines event to on_event; return all events."""
+# The deployed app, run as the board runs main.py at boot (as __main__), but in the raw REPL so
+# its output streams back and the run ends when the app returns.
+RUN_MAIN = "exec(open('/main.py').read(), {'__name__': '__main__'})"
+
+
+def run_app(port, on_event, timeout=900):
+    """Run the deployed /main.py through mpremote, handing each JSON-lines event to on_event;
+    return all events."""
     events = []
-    proc = subprocess.Popen([sys.executable, "-m", "mpremote", "connect", port, "run", str(app)],
+    proc = subprocess.Popen([sys.executable, "-m", "mpremote", "connect", port, "exec", RUN_MAIN],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + timeout
     other = []
@@ -171,6 +122,7 @@ def run_demo(out_dir=None, keep_board=False, console=None, faults=DEMO_FAULTS):
     from rich.table import Table
 
     from ..firmware.build import build_firmware
+    from ..link.deploy import deploy, print_report
     from ..vboard import qemu
     from .plot import plot_timeline
 
@@ -194,19 +146,18 @@ def run_demo(out_dir=None, keep_board=False, console=None, faults=DEMO_FAULTS):
     try:
         seconds = sidecar["samples"] / sidecar["sample_rate"]
         faulty = [seg["kind"] for seg in sidecar["segments"] if seg["kind"] != "normal"]
-        console.print(f"[bold]3/4[/bold] upload {model.name}, {replay.name} ({replay.stat().st_size // 1024} KB: "
-                      f"{seconds:.0f} s of IMU data, faults {', '.join(faulty)})")
-        sent = upload(board.port, model, replay, echo=console.print)
-        if not any(n for _, n in sent):
-            console.print("      already on the board (same sha256), nothing sent")
-        console.print("[bold]4/4[/bold] run device/app.py (JSON-lines events, virtual time)")
+        console.print(f"[bold]3/4[/bold] tinydev deploy: device/app.py as main.py, {model.name}, {replay.name} "
+                      f"({replay.stat().st_size // 1024} KB: {seconds:.0f} s of IMU data, faults {', '.join(faulty)})")
+        tree = app_tree(root, model, replay, out_dir)
+        print_report(deploy(tree, port=board.port, console=console), console)
+        console.print("[bold]4/4[/bold] run the deployed app (JSON-lines events, virtual time)")
         table = Table("time", "event", "detail", title="events from the board")
         with Live(table, console=console, refresh_per_second=8, vertical_overflow="visible"):
             def show(event):
                 if event["event"] != "score":
                     table.add_row(*_event_row(event))
 
-            result.events = run_app(board.port, root / "device" / "app.py", show)
+            result.events = run_app(board.port, show)
         if not console.is_terminal:
             console.line()  # Live leaves its last frame without a newline on a file or pipe
     finally:
