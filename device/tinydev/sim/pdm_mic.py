@@ -11,6 +11,7 @@
 # (DATA latched high: every bit 1), "noclk" (UNIX stand-in only: no frames at all). Past the end
 # of the replay the line idles at 1010... (mid-scale silence), or the replay loops.
 import struct
+
 from tinydev.sim.i2s_mic import I2SMicSim
 
 MAGIC = b"TDPDM1\0\0"
