@@ -50,6 +50,7 @@ ST_MOTION = 0x4000            # INT_STATUS_0.any_motion, as bit 14 of irq_status
 
 
 class BMI270(ImuDriver):
+    NAME = "bmi270"
     FIFO_BYTES = 2046
     MOTION_BITS = ST_MOTION
     OFLOW_BITS = ST_FFULL
@@ -84,29 +85,6 @@ class BMI270(ImuDriver):
         self._b6 = bytearray(6)
         self._burst = bytearray(_BURST)
         self._chunk = bytearray(_CHUNK)
-
-    def _w(self, reg, val):
-        b = self._b1
-        b[0] = val
-        self._wb(reg, b)
-
-    def _wb(self, reg, buf):
-        try:
-            self.i2c.writeto_mem(self.addr, reg, buf)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "bmi270 @0x%02x: I2C write of reg 0x%02x failed (%s)" % (self.addr, reg, e))
-
-    def _r(self, reg, buf):
-        try:
-            self.i2c.readfrom_mem_into(self.addr, reg, buf)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "bmi270 @0x%02x: I2C read of reg 0x%02x failed (%s)" % (self.addr, reg, e))
-        return buf
-
-    def _r8(self, reg):
-        return self._r(reg, self._b1)[0]
 
     # --- setup ---------------------------------------------------------------------------------
     def _upload(self):

@@ -40,6 +40,7 @@ ST_WAKE = 0x100              # WAKE_UP_SRC.WU_IA, folded in by irq_status() whil
 
 
 class LSM6DSOX(ImuDriver):
+    NAME = "lsm6dsox"
     FIFO_BYTES = 512 * 6      # what the pipeline may count on (the emulator's depth; the chip has more)
     MOTION_BITS = ST_WAKE
     OFLOW_BITS = ST_OVR | ST_OVR_LATCHED
@@ -73,23 +74,6 @@ class LSM6DSOX(ImuDriver):
         self._b2 = bytearray(2)
         self._b6 = bytearray(6)
         self._chunk = bytearray(7 * _WORDS)
-
-    def _w(self, reg, val):
-        b = self._b1
-        b[0] = val
-        try:
-            self.i2c.writeto_mem(self.addr, reg, b)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "lsm6dsox @0x%02x: I2C write of reg 0x%02x failed (%s)" % (self.addr, reg, e))
-
-    def _r(self, reg, buf):
-        try:
-            self.i2c.readfrom_mem_into(self.addr, reg, buf)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "lsm6dsox @0x%02x: I2C read of reg 0x%02x failed (%s)" % (self.addr, reg, e))
-        return buf
 
     def init(self):
         self._w(_CTRL3_C, 0x01)               # SW_RESET

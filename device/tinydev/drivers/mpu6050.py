@@ -76,29 +76,6 @@ class MPU6050(ImuDriver):
         self._int_en = 0
         self.gated = False
 
-    # --- register access: every bus failure becomes SensorError("bus") ---------------------
-    def _w(self, reg, val):
-        b = self._b1
-        b[0] = val
-        try:
-            self.i2c.writeto_mem(self.addr, reg, b)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "%s @0x%02x: I2C write of reg 0x%02x failed (%s)" % (
-                self.part or "imu", self.addr, reg, e))
-
-    def _r(self, reg, buf):
-        try:
-            self.i2c.readfrom_mem_into(self.addr, reg, buf)
-        except OSError as e:
-            self.errors += 1
-            raise SensorError("bus", "%s @0x%02x: I2C read of reg 0x%02x failed (%s)" % (
-                self.part or "imu", self.addr, reg, e))
-        return buf
-
-    def _r8(self, reg):
-        return self._r(reg, self._b1)[0]
-
     # --- setup ---------------------------------------------------------------------------------
     def init(self):
         self._w(_PWR_MGMT_1, 0x80)          # device reset
