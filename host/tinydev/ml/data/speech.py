@@ -16,7 +16,8 @@ Speech
   * Speed 125-205 words/min, pitch 25-75, drawn per utterance.
 
 Held-out voices: languages and variants are split three ways (SPLIT_LANGS, SPLIT_VARIANTS). Train
-uses train-language x train-variant voices only; validation voices have a validation language or a
+uses train-language x train-variant voices only (the train languages plus TRAIN_EXTRA_LANGS, about
+90 more espeak-ng languages reading the English text, so training hears ~2300 voices); validation voices have a validation language or a
 validation variant; test voices have a test language or a test variant, so every test voice is
 either an accent or a voice quality that training and validation never heard.
 
@@ -57,6 +58,18 @@ SPLIT_LANGS = {
     "val": ("en-gb-x-gbclan", "da", "pt"),
     "test": ("en-029", "en-us-nyc", "en-gb-x-gbcwmd", "nl", "it"),
 }
+# More training accents (train only; validation and test voices are unchanged): every other espeak-ng
+# language reading the English text, except the validation and test languages, their close
+# relatives (af: Dutch; pt-br: Portuguese) and the languages whose voices spell Latin text letter by
+# letter or mangle it (utterances of "hi assistant" 1.4-3.3 s long: ba, be, cv, he, hyw, ja, jbo,
+# kok, ky, mi, my, nog, py, qdb, quc, shn; chr-US-Qaaa-x-west gives no audio).
+TRAIN_EXTRA_LANGS = (
+    "am", "an", "ar", "as", "az", "bg", "bn", "bpy", "bs", "ca", "cmn", "cmn-latn-pinyin", "cs", "cy", "el",
+    "eo", "es-419", "et", "eu", "fa", "fa-latn", "fi", "fr-be", "fr-ch", "ga", "gd", "gn", "grc", "gu", "hak",
+    "haw", "hi", "hr", "ht", "hu", "hy", "ia", "id", "io", "is", "ka", "kk", "kl", "kn", "ko", "ku", "la", "lb",
+    "lfn", "lt", "ltg", "lv", "mk", "ml", "mr", "ms", "mt", "nb", "nci", "ne", "om", "or", "pa", "pap", "piqd",
+    "qu", "qya", "ro", "ru", "ru-lv", "sd", "si", "sjn", "sk", "sl", "smj", "sq", "sr", "sw", "ta", "te", "th",
+    "tk", "tn", "tr", "tt", "ug", "uk", "ur", "uz", "vi", "vi-vn-x-central", "vi-vn-x-south", "yue")
 SPLIT_VARIANTS = {
     "train": ("", "m1", "m2", "m4", "m7", "f1", "f3", "f5", "klatt", "klatt2", "klatt4", "Alex", "Andy",
               "Annie", "ed", "john", "max", "steph", "robert", "grandma", "Mr", "croak", "whisper"),
@@ -75,7 +88,7 @@ def voices(split: str) -> list[str]:
     """espeak-ng voice names (language+variant) of a split; see the module docstring."""
     L, V = SPLIT_LANGS, SPLIT_VARIANTS
     if split == "train":
-        pairs = [(lang, v) for lang in L["train"] for v in V["train"]]
+        pairs = [(lang, v) for lang in L["train"] + TRAIN_EXTRA_LANGS for v in V["train"]]
     elif split == "val":
         pairs = [(lang, v) for lang in L["val"] for v in V["train"] + V["val"]]
         pairs += [(lang, v) for lang in L["train"] for v in V["val"]]
@@ -116,6 +129,29 @@ _QUEST = ("what time is it", "where is the station", "how is the weather today",
           "call my mother", "what is the temperature", "open the window please", "who is at the door")
 
 
+# Hard negatives for training only (dataset: `train_hard`): the wake phrase's second word after
+# another first word, "hi" before another word, and "assistant" inside other phrases.
+_NOT_HI = ("my", "the", "an", "hey", "high", "hire", "by", "why", "I", "oh", "bye", "a", "your", "our", "her",
+           "his", "their", "that", "this", "one", "fine", "nice", "kind", "sky", "buy", "tie", "pie", "eye")
+_ASSISTISH = ("assistant", "assistants", "assistance", "a sister", "resistant", "insistent", "consistent",
+              "persistent", "distant", "system", "sister", "instant", "assist", "existent", "a distant")
+_AFTER_HI = ("sister", "system", "distance", "instant", "resistance", "stan", "tina", "there", "everyone",
+             "how are you", "again", "a sister", "insistent", "persistent", "consistent", "distant", "listen")
+
+
+def hard_negative_text(rng) -> str:
+    r = rng.random()
+    if r < 0.45:
+        return f"{rng.choice(_NOT_HI)} {rng.choice(_ASSISTISH)}"
+    if r < 0.75:
+        pool = _AFTER_HI + WORDS
+        return f"hi {pool[rng.integers(len(pool))]}"
+    w = WORDS[rng.integers(len(WORDS))]
+    forms = (f"the assistant is {w}", f"call the assistant {w}", f"my assistant said {w}",
+             f"{w} assistant", f"{w} my assistant", f"an assistant {w}", f"assistant {w}")
+    return forms[rng.integers(len(forms))]
+
+
 def sentence(rng) -> str:
     if rng.random() < 0.3:
         return str(rng.choice(_QUEST))
@@ -148,10 +184,10 @@ def resample_22050_to_16000(x: np.ndarray) -> np.ndarray:
     """Band-limited FFT resampling (zero-padded so the circular wrap stays in the padding)."""
     n = len(x)
     pad = n + 2048
-    m = int(round(pad * FS / ESPEAK_FS))
+    m = round(pad * FS / ESPEAK_FS)
     spec = np.fft.rfft(np.asarray(x, np.float64), pad)[: m // 2 + 1]
     y = np.fft.irfft(spec, m) * (m / pad)
-    return y[: int(round(n * FS / ESPEAK_FS))]
+    return y[: round(n * FS / ESPEAK_FS)]
 
 
 def trim(x: np.ndarray, rel: float = 0.01, keep_s: float = 0.04) -> np.ndarray:
@@ -167,7 +203,7 @@ def trim(x: np.ndarray, rel: float = 0.01, keep_s: float = 0.04) -> np.ndarray:
 def synth(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     """One utterance: float64 samples at 16 kHz in [-1, 1), trimmed."""
     r = subprocess.run(["espeak-ng", "--stdout", "-v", voice, "-s", str(int(speed)), "-p", str(int(pitch)), text],
-                       capture_output=True, timeout=60)
+                       check=False, capture_output=True, timeout=60)
     if r.returncode != 0:
         raise RuntimeError(f"espeak-ng -v {voice}: {r.stderr.decode(errors='replace').strip()[-200:]}")
     raw = r.stdout[44:]  # RIFF header; the --stdout header's sizes are 0xffffffff, so skip it
@@ -355,13 +391,16 @@ def clip(utt, length: int, split: str, rng, reverb_p: float = 0.5) -> tuple[np.n
 def background_stream(split: str, seconds: float, seed: int, speech_fraction: float = 0.5,
                       workers: int = 3, inserts: list | None = None) -> tuple[np.ndarray, list]:
     """A long int16 stream with no wake phrase (unless `inserts` gives utterances to place): non-wake
-    speech by the split's voices over a noise bed that changes kind every 10-40 s, at the split's
+    speech by the split's voices from start to end (about half of the time, gaps 0.3-2.5 s; with
+    inserts, `speech_fraction` budgets the other speech) over a noise bed that changes kind every 10-40 s, at the split's
     SNRs, half of the utterances reverberant. Returns (samples, events) where events lists the
     (start, end) sample range of every inserted utterance."""
     rng = np.random.default_rng([seed, SPLITS.index(split), 23])
     n = int(seconds * FS)
-    mean_utt = 2.0  # seconds, roughly
-    count = int(seconds * speech_fraction / mean_utt) + 1
+    if inserts:  # the old budget (2 s per utterance), which leaves room for every insert
+        count = int(seconds * speech_fraction / 2.0) + 1
+    else:  # more utterances than fit (one with its gap takes ~2.5-4 s), so speech lasts to the stream's end
+        count = int(seconds / 1.5) + 1
     texts = [unknown_text(rng, stream=True) for _ in range(count)]
     utts = synth_many(jobs(split, texts, seed + 101), f"{split} stream speech", workers)
     out = np.zeros(n)

@@ -15,10 +15,10 @@ from .recipe import clip_mfcc, stream_mfcc, window_samples
 
 LABELS = ("background", "unknown", "wake")
 WAKE = LABELS.index("wake")
-_DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "val_wake", "val_unknown", "test_wake",
+_DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "train_hard", "val_wake", "val_unknown", "test_wake",
               "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
               "test_stream_minutes", "wake_stream_count", "seed")
-_DATA_VERSION = 2
+_DATA_VERSION = 4
 
 
 def _key(cfg):
@@ -27,12 +27,19 @@ def _key(cfg):
 
 
 def _utterances(cfg, split):
+    """(wake utterances, unknown utterances, their jobs): the unknown ones end with `<split>_hard`
+    hard negatives (speech.hard_negative_text; training only), synthesised as a separate batch."""
     n_w, n_u = getattr(cfg, f"{split}_wake"), getattr(cfg, f"{split}_unknown")
     rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 1])
     wt = S.wake_texts(cfg.wake)
     texts = [wt[rng.integers(len(wt))] for _ in range(n_w)] + [S.unknown_text(rng) for _ in range(n_u)]
     js = S.jobs(split, texts, cfg.seed)
     utts = S.synth_many(js, f"espeak-ng {split}", cfg.workers)
+    n_h = getattr(cfg, f"{split}_hard", 0)
+    if n_h:
+        rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 4])
+        hj = S.jobs(split, [S.hard_negative_text(rng) for _ in range(n_h)], cfg.seed + 13)
+        utts, js = utts + S.synth_many(hj, f"espeak-ng {split} hard negatives", cfg.workers), js + hj
     return utts[:n_w], utts[n_w:], js
 
 
@@ -57,7 +64,7 @@ def split_clips(cfg, split, chunk: int = 250):
     length = window_samples(cfg.frames)
     items = [(u, 2, j[1]) for u, j in zip(wake, js) for _ in range(cfg.wake_reuse)]
     items += [(u, 1, j[1]) for u, j in zip(unknown, js[len(wake):]) for _ in range(cfg.unknown_reuse)]
-    n_bg = int(round(len(items) * cfg.background_fraction / (1 - cfg.background_fraction)))
+    n_bg = round(len(items) * cfg.background_fraction / (1 - cfg.background_fraction))
     items += [(None, 0, "") for _ in range(n_bg)]
     tasks = [([it[0] for it in items[i:i + chunk]], length, split,
               [cfg.seed, S.SPLITS.index(split), 2, i // chunk], cfg.frames) for i in range(0, len(items), chunk)]

@@ -53,3 +53,43 @@ def detect(p: np.ndarray, smooth: int, threshold: float, refractory: int) -> lis
 
 def refractory_invocations(refractory_s: float, stride: int, hop_s: float = 0.02) -> int:
     return int(np.ceil(refractory_s / (stride * hop_s)))
+
+
+# --- extrapolating the false-wake rate below what a stream can count --------------------------------
+
+EULER_GAMMA = 0.5772156649015329
+
+
+def logit(s):
+    s = np.clip(np.asarray(s, np.float64), 1e-6, 1 - 1e-6)
+    return np.log(s / (1 - s))
+
+
+def block_maxima(score: np.ndarray, per_block: int) -> np.ndarray:
+    """Maxima of the smoothed score over consecutive blocks of `per_block` invocations (whole blocks)."""
+    n = len(score) // per_block
+    return np.asarray(score[: n * per_block], np.float64).reshape(n, per_block).max(1)
+
+
+def gumbel_fit(maxima: np.ndarray) -> tuple[float, float]:
+    """(mu, beta) of a Gumbel law fitted by moments to the logits of block maxima (the scores live in
+    (0, 1) and bunch up near 1; their logits have an unbounded upper tail, the Gumbel domain)."""
+    z = logit(maxima)
+    beta = max(float(np.std(z)) * np.sqrt(6) / np.pi, 1e-3)
+    return float(np.mean(z)) - EULER_GAMMA * beta, beta
+
+
+def gumbel_rate_per_day(maxima: np.ndarray, block_s: float, threshold: float) -> float:
+    """Expected wakes per day at `threshold`: P(a block's maximum >= threshold) under the fitted
+    Gumbel law, times blocks per day (for rare exceedances, at most one wake per block)."""
+    mu, beta = gumbel_fit(maxima)
+    p = -np.expm1(-np.exp(-(float(logit(threshold)) - mu) / beta))
+    return float(p * 86400.0 / block_s)
+
+
+def gumbel_threshold(maxima: np.ndarray, block_s: float, per_day: float) -> float:
+    """The threshold at which the fitted Gumbel law predicts `per_day` wakes per day."""
+    mu, beta = gumbel_fit(maxima)
+    p = per_day * block_s / 86400.0
+    z = mu - beta * np.log(-np.log1p(-p))
+    return float(1 / (1 + np.exp(-z)))

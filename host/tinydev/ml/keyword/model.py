@@ -1,6 +1,7 @@
 """The keyword model: a small temporal CNN over [frames, 13] normalised MFCCs; three classes
 (background, unknown speech, wake phrase), softmax output. Every layer converts to an op our
-engine runs (CONV_2D with batch norm and ReLU fused, MEAN, FULLY_CONNECTED, SOFTMAX);
+engine runs (MEAN and SUB for the window's cepstral mean normalisation, CONV_2D with batch norm and ReLU fused,
+MEAN, FULLY_CONNECTED, SOFTMAX);
 `tinydev model check` confirms it."""
 from __future__ import annotations
 
@@ -20,9 +21,14 @@ def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, 
     L = tf.keras.layers
     inp = tf.keras.Input((frames, 1, n_mfcc), name="mfcc")
     reg = tf.keras.regularizers.l2(2e-4)
+    # Cepstral mean normalisation over the window, inside the graph (MEAN over time, then a
+    # broadcasting SUB): each coefficient minus its mean over the window's frames, so the level
+    # (c0) and a fixed channel colouring (room, microphone, voice timbre) drop out. The device
+    # feeds the same per-frame normalised MFCCs as before; the model does the rest.
+    x = L.Subtract(name="cmn")([inp, L.GlobalAveragePooling2D(keepdims=True, name="window_mean")(inp)])
     # Training-only regularisers (identity at inference, so not in the .tflite): noise on the
     # normalised MFCCs and whole-coefficient dropout, against memorising the training voices.
-    x = L.GaussianNoise(0.25)(inp)
+    x = L.GaussianNoise(0.25)(x)
     x = L.SpatialDropout2D(0.1)(x)
     x = L.Conv2D(channels, (5, 1), strides=(2, 1), padding="same", use_bias=False, kernel_regularizer=reg)(x)
     x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
@@ -36,6 +42,19 @@ def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, 
     return tf.keras.Model(inp, out, name="kws_tcn")
 
 
+def time_mask(x: np.ndarray, rng, p: float = 0.5, max_width: int = 10) -> np.ndarray:
+    """SpecAugment-style time masking (Park et al. 2019) on normalised MFCC windows (n, frames, C):
+    for a fraction p of the windows, a random run of 1..max_width frames is replaced by the window's
+    mean (zero after the model's cepstral mean normalisation). A copy; seeded by rng."""
+    x = x.copy()
+    n, t = x.shape[:2]
+    for i in np.nonzero(rng.random(n) < p)[0]:
+        w = int(rng.integers(1, max_width + 1))
+        s = int(rng.integers(0, t - w + 1))
+        x[i, s:s + w] = x[i].mean(0)
+    return x
+
+
 def train(x_train, y_train, x_val, y_val, cfg, n_classes=3):
     tf = tensorflow(cfg.seed)
     keras = tf.keras
@@ -44,12 +63,15 @@ def train(x_train, y_train, x_val, y_val, cfg, n_classes=3):
     sched = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.02)
     model.compile(optimizer=keras.optimizers.Adam(sched), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
+    rng = np.random.default_rng([cfg.seed, 5])
+    history = {}
     with bar("training", cfg.epochs) as update:
-        class Progress(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                update(epoch + 1, f"loss {logs['loss']:.3f} acc {logs['accuracy']:.3f} "
-                                  f"val {logs['val_accuracy']:.3f}")
-
-        hist = model.fit(x_train[:, :, None, :], y_train, validation_data=(x_val[:, :, None, :], y_val), epochs=cfg.epochs,
-                         batch_size=cfg.batch, shuffle=True, verbose=0, callbacks=[Progress()])
-    return model, {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+        for epoch in range(cfg.epochs):  # a fresh time-masked copy of the training set per epoch
+            xa = time_mask(x_train, rng)[:, :, None, :]
+            h = model.fit(xa, y_train, validation_data=(x_val[:, :, None, :], y_val), initial_epoch=epoch,
+                          epochs=epoch + 1, batch_size=cfg.batch, shuffle=True, verbose=0)
+            for k, vals in h.history.items():
+                history.setdefault(k, []).extend(float(v) for v in vals)
+            update(epoch + 1, f"loss {history['loss'][-1]:.3f} acc {history['accuracy'][-1]:.3f} "
+                              f"val {history['val_accuracy'][-1]:.3f}")
+    return model, history

@@ -72,11 +72,17 @@ def stream_posteriors(tflite, recipe, inp, out_spec, mfcc_stream, cfg, descripti
 
 
 def choose_threshold(cfg, p_val_stream):
-    """Smallest threshold with no wake on the validation background stream, times a margin, in
-    [min_threshold, max_threshold]."""
-    peak = float(D.smoothed(p_val_stream, cfg.smooth).max()) if len(p_val_stream) else 0.0
-    th = min(max(peak * cfg.threshold_margin, cfg.min_threshold), cfg.max_threshold)
-    return th, peak
+    """On the validation background stream only: the larger of (a) its highest smoothed score times
+    a margin and (b) the threshold at which a Gumbel law fitted to its per-`tail_block_s` maxima
+    (detector.gumbel_threshold) predicts `tail_target_per_day` wakes per day; clamped to
+    [min_threshold, max_threshold]. Returns (threshold, peak, tail threshold)."""
+    sm = D.smoothed(p_val_stream, cfg.smooth)
+    peak = float(sm.max()) if len(sm) else 0.0
+    per_block = round(cfg.tail_block_s / (cfg.stride * 0.02))
+    mx = D.block_maxima(sm, per_block)
+    tail = D.gumbel_threshold(mx, cfg.tail_block_s, cfg.tail_target_per_day) if len(mx) >= 5 else 0.0
+    th = min(max(peak * cfg.threshold_margin, tail, cfg.min_threshold), cfg.max_threshold)
+    return th, peak, tail
 
 
 # --- convert -----------------------------------------------------------------------------------
@@ -101,12 +107,13 @@ def convert(cfg, work: Path, bundle_dir: Path) -> Path:
     recipe = Recipe.from_manifest(info["features"])
     xt = recipe.transform(data["train_x"])
     with console.status("converting to int8"):
-        tflite = to_int8_tflite(_float_model(work), _representative(xt, data["train_y"], cfg.seed), cfg.seed)
+        tflite = to_int8_tflite(_float_model(work), _representative(xt, data["train_y"], cfg.seed), cfg.seed,
+                                per_channel=cfg.per_channel)
     e = HostEngine(tflite)
     inp, out = _spec(e.input_details(0)), _spec(e.output_details(0))
     # Threshold on validation data only: the validation background stream through the detector.
     p_val, _ = stream_posteriors(tflite, recipe, inp, out, data["val_stream"], cfg, "val stream")
-    th, peak = choose_threshold(cfg, p_val)
+    th, peak, tail = choose_threshold(cfg, p_val)
     refr = D.refractory_invocations(cfg.refractory_s, cfg.stride)
     manifest = {
         "version": cfg.version, "task": "keyword",
@@ -124,8 +131,11 @@ def convert(cfg, work: Path, bundle_dir: Path) -> Path:
                      "history"),
         },
         "training": {"generator": "tinydev.ml.data.speech (espeak-ng)", "config": cfg.size, "seed": cfg.seed,
-                     "threshold_rule": (f"max smoothed score on {float(data['val_stream_seconds']) / 60:.1f} min of "
-                                        f"validation background ({peak:.4f}) x {cfg.threshold_margin}, clamped to "
+                     "threshold_rule": (f"on {float(data['val_stream_seconds']) / 60:.1f} min of validation "
+                                        f"background: the larger of its max smoothed score ({peak:.4f}) x "
+                                        f"{cfg.threshold_margin} and the score at which a Gumbel law fitted to the "
+                                        f"logits of its {cfg.tail_block_s:g} s maxima predicts "
+                                        f"{cfg.tail_target_per_day:g} wakes/day ({tail:.4f}), clamped to "
                                         f"[{cfg.min_threshold}, {cfg.max_threshold}]; validation data only")},
     }
     path = write_bundle(bundle_dir, cfg.name, tflite, manifest)
