@@ -207,10 +207,15 @@ def _virt_m4_keyword_and_background(port, base, scenes, tmp_path):
     bg, _ = scenes["bg"]
     U.upload(port, bg, "/replay/wake.wav")
     gated = check_background(_run_virt_m4(port, tmp_path, {"alarms": {"log": None}}))
-    always = check_background(_run_virt_m4(port, tmp_path, {"alarms": {"log": None}, "wake": {"gate": False}}))
+    always_evs = _run_virt_m4(port, tmp_path, {"alarms": {"log": None}, "wake": {"gate": False}})
+    always = check_background(always_evs)
     # gated, the detector catches up on the pre-roll when a sound starts, so gaps shorter than the
-    # pre-roll (one model window) save nothing: on this dense scene it is about the same work
-    assert gated["invocations"] <= always["invocations"], (gated, always)
+    # pre-roll (one model window) save nothing: on this dense scene it is about the same work. On a
+    # loaded host the ungated run can fall behind QEMU's real-time I2S clock and lose audio to
+    # overruns (reported in mic.lost): those windows count as run.
+    stride = next(e for e in always_evs if e["event"] == "start")["stride"]
+    missed = always["mic"]["lost"] // (320 * stride)       # 320 samples = one 20 ms MFCC frame
+    assert gated["invocations"] <= always["invocations"] + missed + 1, (gated, always)
     return lat, s, gated, always
 
 
