@@ -26,3 +26,17 @@ def run_on_board(vboard):
         return mpremote(vboard.port, "exec", source, timeout=timeout)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def fast_vboard(virt_m4_fw, tmp_path_factory):
+    """A VIRT_M4 board of its own with `-icount shift=0,sleep=off`, for one test module: idle time
+    passes at once, so virtual time never depends on the host's load. Tests whose emulated
+    peripherals run on the virtual clock (I2S at 16 kHz) need it: on the real-time board a busy
+    host can stall QEMU while the guest idles, and QEMU then moves the virtual clock past the next
+    DMA block (one block lost, seen in a CI rehearsal). While the board waits for input QEMU spins
+    one host core, so it is stopped with its module."""
+    base = tmp_path_factory.mktemp("vboard_fast")
+    info = qemu.start("VIRT_M4", firmware=virt_m4_fw, base=base, fast_idle=True)
+    yield info
+    qemu.stop("VIRT_M4", base=base)

@@ -110,7 +110,8 @@ def test_mic_driver_unix(unix_fw, wav, tmp_path):
 
 
 @pytest.mark.slow
-def test_mic_driver_virt_m4(vboard, wav, tmp_path):
+def test_mic_driver_virt_m4(fast_vboard, wav, tmp_path):
+    vboard = fast_vboard
     from board_link import mpremote
     mpremote(vboard.port, "fs", "mkdir", ":/replay", check=False)
     upload(vboard.port, wav, "/replay/mic.wav")

@@ -100,7 +100,8 @@ def test_pdm_mic_unix(unix_fw, replay, tmp_path):
 
 
 @pytest.mark.slow
-def test_pdm_mic_virt_m4(vboard, replay, tmp_path):
+def test_pdm_mic_virt_m4(fast_vboard, replay, tmp_path):
+    vboard = fast_vboard
     from board_link import mpremote
     mpremote(vboard.port, "fs", "mkdir", ":/replay", check=False)
     upload(vboard.port, replay["pdm"], "/replay/mic.pdm")

@@ -220,7 +220,8 @@ def _virt_m4_keyword_and_background(port, base, scenes, tmp_path):
 
 
 @pytest.mark.slow
-def test_wake_virt_m4(vboard, test_bundle, scenes, tmp_path):
+def test_wake_virt_m4(fast_vboard, test_bundle, scenes, tmp_path):
+    vboard = fast_vboard
     lat, s, gated, always = _virt_m4_keyword_and_background(vboard.port, test_bundle, scenes, tmp_path)
     print("VIRT_M4 wake latency after phrase end (ms)", lat, "summary", s)
     print("VIRT_M4 background gated awake_ms", gated["awake_ms"], "duty", gated["duty"], "invocations",
@@ -230,6 +231,7 @@ def test_wake_virt_m4(vboard, test_bundle, scenes, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(_real_bundle() is None, reason="no models/keyword bundle yet")
-def test_wake_virt_m4_real_bundle(vboard, scenes, tmp_path):
+def test_wake_virt_m4_real_bundle(fast_vboard, scenes, tmp_path):
+    vboard = fast_vboard
     lat, s, gated, always = _virt_m4_keyword_and_background(vboard.port, _real_bundle(), scenes, tmp_path)
     print("VIRT_M4 real bundle: latency", lat, "gated", gated, "ungated", always)
