@@ -49,14 +49,6 @@ def event_replay(real_bundle, tmp_path_factory):
     return p
 
 
-@pytest.fixture(scope="module")
-def fast_board(virt_m4_fw, tmp_path_factory):
-    from tinydev.vboard import qemu
-    base = tmp_path_factory.mktemp("vboard_duty")
-    info = qemu.start("VIRT_M4", firmware=virt_m4_fw, base=base, fast_idle=True)
-    yield info
-    qemu.stop("VIRT_M4", base=base)
-
 
 def _events(text):
     return [json.loads(x) for x in text.splitlines() if x.strip().startswith("{")]
@@ -76,9 +68,9 @@ def _run(port, tmp_path, cfg):
 
 
 @pytest.mark.slow
-def test_duty_one_event_a_minute_virt_m4(fast_board, real_bundle, event_replay, tmp_path):
+def test_duty_one_event_a_minute_virt_m4(fast_vboard, real_bundle, event_replay, tmp_path):
     from board_link import mpremote
-    port = fast_board.port
+    port = fast_vboard.port
     for d in (":/models", ":/replay"):
         mpremote(port, "fs", "mkdir", d, check=False)
     mpremote(port, "fs", "cp", str(real_bundle / "vibration.tflite"), ":/models/vibration.tflite")

@@ -60,20 +60,12 @@ def check(evs, meta, limit_ms):
     return lat
 
 
-@pytest.fixture(scope="module")
-def fast_board(virt_m4_fw, tmp_path_factory):
-    from tinydev.vboard import qemu
-    base = tmp_path_factory.mktemp("vboard_latency")
-    info = qemu.start("VIRT_M4", firmware=virt_m4_fw, base=base, fast_idle=True)
-    yield info
-    qemu.stop("VIRT_M4", base=base)
-
 
 @pytest.mark.slow
-def test_latency_real_bundle_virt_m4(fast_board, onset_replay, tmp_path):
+def test_latency_real_bundle_virt_m4(fast_vboard, onset_replay, tmp_path):
     from board_link import mpremote
     bundle, replay = onset_replay
-    port = fast_board.port
+    port = fast_vboard.port
     for d in (":/models", ":/replay"):
         mpremote(port, "fs", "mkdir", d, check=False)
     mpremote(port, "fs", "cp", str(bundle / "vibration.tflite"), ":/models/vibration.tflite")

@@ -165,24 +165,14 @@ def test_soak_unix(unix_fw, soak_files, tmp_path):
     print("UNIX soak heap spread %.4f %%" % (100 * spread))
 
 
-@pytest.fixture(scope="module")
-def fast_board(virt_m4_fw, tmp_path_factory):
-    """A private VIRT_M4 whose idle time passes at once (QEMU -icount shift=0,sleep=off)."""
-    from tinydev.vboard import qemu
-    base = tmp_path_factory.mktemp("vboard_fast")
-    info = qemu.start("VIRT_M4", firmware=virt_m4_fw, base=base, fast_idle=True)
-    yield info
-    qemu.stop("VIRT_M4", base=base)
-
-
 @pytest.mark.slow
-def test_soak_virt_m4(fast_board, soak_files, tmp_path):
+def test_soak_virt_m4(fast_vboard, soak_files, tmp_path):
     from board_link import mpremote
     # The issue's 1,000 events take ~10-25 min of emulation: run them with TINYDEV_FULL=1;
     # CI runs 200 (same checks: every alarm, heap flat within 1 %).
     loops = 1000 if os.environ.get("TINYDEV_FULL", "") not in ("", "0") else 200
     model, replay = soak_files
-    port = fast_board.port
+    port = fast_vboard.port
     for d in (":/models", ":/replay"):
         mpremote(port, "fs", "mkdir", d, check=False)
     mpremote(port, "fs", "cp", str(model.with_suffix(".tflite")), ":/models/soak.tflite")
