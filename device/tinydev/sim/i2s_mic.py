@@ -32,35 +32,8 @@ class WavError(ValueError):
     pass
 
 
-class FrameFile:
-    """A replay file read in chunks (a long replay never has to fit in RAM): n frames of `frame`
-    bytes from byte data_off on, `rate` frames per second. Subclasses parse the header."""
-    frame = 2
-
-    @property
-    def duration(self):
-        return self.n / self.rate
-
-    def seek(self, i):
-        self.pos = i
-        self._f.seek(self.data_off + self.frame * min(i, self.n))
-
-    def readinto(self, buf):
-        """Next frames into buf; returns the number of frames (0 at the end)."""
-        fr = self.frame
-        k = min(len(buf) // fr, self.n - self.pos)
-        if k <= 0:
-            return 0
-        got = self._f.readinto(memoryview(buf)[:fr * k]) // fr
-        self.pos += got
-        return got
-
-    def close(self):
-        self._f.close()
-
-
-class Wav(FrameFile):
-    """Reader of 16-bit PCM mono WAV files: frames are int16 LE samples."""
+class Wav:
+    """Reader of 16-bit PCM mono WAV files, in chunks (a long replay never has to fit in RAM)."""
 
     def __init__(self, path):
         self.path = path
@@ -95,6 +68,25 @@ class Wav(FrameFile):
             pos += size + (size & 1)
         self.pos = 0
 
+    @property
+    def duration(self):
+        return self.n / self.rate
+
+    def seek(self, i):
+        self.pos = i
+        self._f.seek(self.data_off + 2 * min(i, self.n))
+
+    def readinto(self, buf):
+        """Next samples (int16 LE) into buf; returns the number of samples (0 at the end)."""
+        k = min(len(buf) // 2, self.n - self.pos)
+        if k <= 0:
+            return 0
+        got = self._f.readinto(memoryview(buf)[:2 * k]) // 2
+        self.pos += got
+        return got
+
+    def close(self):
+        self._f.close()
 
 
 _VIPER = '''

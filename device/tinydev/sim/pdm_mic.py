@@ -12,15 +12,14 @@
 # of the replay the line idles at 1010... (mid-scale silence), or the replay loops.
 import struct
 
-from tinydev.sim.i2s_mic import FrameFile, I2SMicSim
+from tinydev.sim.i2s_mic import I2SMicSim
 
 MAGIC = b"TDPDM1\0\0"
 FRAME = 4
 
 
-class PdmFile(FrameFile):
+class PdmFile:
     """Reader of .pdm replays in chunks: n frames of 4 bytes at `rate` frames/s."""
-    frame = FRAME
 
     def __init__(self, path):
         self.path = path
@@ -34,8 +33,26 @@ class PdmFile(FrameFile):
         self.bit_rate = bit_rate
         self.rate = bit_rate // 32
         self.n = size // FRAME
-        self.data_off = 16
         self.pos = 0
+
+    @property
+    def duration(self):
+        return self.n / self.rate
+
+    def seek(self, i):
+        self.pos = i
+        self._f.seek(16 + FRAME * min(i, self.n))
+
+    def readinto(self, buf):
+        k = min(len(buf) // FRAME, self.n - self.pos)
+        if k <= 0:
+            return 0
+        got = self._f.readinto(memoryview(buf)[:FRAME * k]) // FRAME
+        self.pos += got
+        return got
+
+    def close(self):
+        self._f.close()
 
 
 _LINE = {0: bytes(256), 0xFF: b"\xff" * 256, 0xAA: b"\xaa" * 256}
@@ -55,9 +72,18 @@ class PDMMicSim(I2SMicSim):
     are I2S frames)."""
 
     def __init__(self, replay, loop=False):
-        super().__init__(PdmFile(replay) if isinstance(replay, str) else replay, bits=16, loop=loop)
-        self.frame = FRAME                   # a stereo pair of 16-bit words; rate: I2S frames/s
+        self.wav = PdmFile(replay) if isinstance(replay, str) else replay
+        self.rate = self.wav.rate            # I2S frames per second
         self.bit_rate = self.wav.bit_rate
+        self.bits = 16
+        self.frame = FRAME
+        self.loop = loop
+        self.faults = []
+        self.pos = 0
+        self._ended = None
+        self.finished = False
+        self.stats = {"frames": 0, "skipped": 0, "dropped": 0, "stuck": 0, "noclk": 0}
+        self.busy_us = 0
 
     def readinto(self, buf):
         mv = memoryview(buf)
