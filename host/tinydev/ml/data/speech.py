@@ -7,7 +7,8 @@ Speech
     trimmed to its active part (|x| above 1 % of the peak, with 40 ms kept either side).
   * A voice is a (language, variant) pair: English accents (en-us, en-gb, Scottish, Caribbean,
     RP, ...) and other languages reading the same English text (a foreign-accented speaker), times
-    espeak's voice variants (male 1-8, female 1-5, klatt formant voices, named voices).
+    espeak's voice variants (male 1-8, female 1-5, klatt formant voices, named voices) and, for
+    training only, 40 generated variants with random formants and pitch (espeak_variants).
   * Texts: the wake phrase (default "hi assistant", a few punctuations of it, so prosody varies),
     confusable words and phrases ("hi", "assistant", "assistance", "my assistant", "high
     resistance", ...), random words and random sentences from a small grammar. The background
@@ -21,6 +22,12 @@ uses train-language x train-variant voices only (the train languages plus TRAIN_
 validation variant; test voices have a test language or a test variant, so every test voice is
 either an accent or a voice quality that training and validation never heard.
 
+Who says the wake phrase: espeak-ng reads English text with each language's own letter-to-sound
+rules, so many voices do not say "hi assistant" when given it (h-dropping West Midlands English
+says "I assistant", a hard negative; Spanish, Portuguese and French say "ee assistant", Danish,
+Dutch and Swedish "he assistant"). Wake utterances therefore come only from voices whose transcription of the phrase
+keeps its words (says_wake, wake_voices); every voice speaks the non-wake speech.
+
 Acoustic scene (`noise`, `reverb`, `mix`)
   * Noise kinds: white, pink (1/f), brown (1/f^2), mains hum (50 or 60 Hz with harmonics and a
     little noise), fan (low-passed noise plus a blade-rate tone), music (notes of an equal-tempered
@@ -33,18 +40,24 @@ Acoustic scene (`noise`, `reverb`, `mix`)
     The SNR values of training, validation and test are disjoint sets (SPLIT_SNRS): test SNRs are
     levels the model never trained on.
   * The level of each clip is drawn so its peak lies between -35 and -1 dBFS.
+  * Context (training clips, keyword.dataset): an utterance may have the end of another before it
+    and/or the start of another after it, 0.05-0.6 s away (with_context), as in a stream.
 
 Everything is seeded: the same (split, seed, counts) always gives the same samples. Synthesised
 utterances are cached under the tinydev cache dir (`cache_dir("speech")`), one .npz per batch.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from . import espeak_variants
 
 FS = 16000
 ESPEAK_FS = 22050
@@ -76,6 +89,9 @@ SPLIT_VARIANTS = {
     "val": ("m5", "f2", "klatt6", "Gene", "paul", "Lee"),
     "test": ("m3", "m6", "f4", "klatt3", "anika", "david", "Denis", "linda", "travis", "norbert"),
 }
+# Generated vocal tracts (espeak_variants), with the training languages only: validation and test
+# voices are espeak-ng's own.
+TRAIN_GENERATED_VARIANTS = espeak_variants.names()
 SPLIT_SNRS = {  # dB
     "train": (0.0, 5.0, 10.0, 15.0, 20.0, 30.0),
     "val": (3.0, 12.0, 25.0),
@@ -88,7 +104,7 @@ def voices(split: str) -> list[str]:
     """espeak-ng voice names (language+variant) of a split; see the module docstring."""
     L, V = SPLIT_LANGS, SPLIT_VARIANTS
     if split == "train":
-        pairs = [(lang, v) for lang in L["train"] + TRAIN_EXTRA_LANGS for v in V["train"]]
+        pairs = [(lang, v) for lang in L["train"] + TRAIN_EXTRA_LANGS for v in V["train"] + TRAIN_GENERATED_VARIANTS]
     elif split == "val":
         pairs = [(lang, v) for lang in L["val"] for v in V["train"] + V["val"]]
         pairs += [(lang, v) for lang in L["train"] for v in V["val"]]
@@ -98,6 +114,55 @@ def voices(split: str) -> list[str]:
     else:
         raise ValueError(f"split must be one of {SPLITS}")
     return [lang + (f"+{v}" if v else "") for lang, v in pairs]
+
+
+# --- who says the wake phrase ---------------------------------------------------------------------
+
+REFERENCE_LANG = "en-us"  # the wake phrase's pronunciation as the user means it
+
+
+@functools.lru_cache(maxsize=None)
+def phonemes(text: str, lang: str) -> str:
+    """espeak-ng's phoneme transcription (-x) of `text` in `lang`, without stress, length, pause,
+    syllable and language-switch marks: what the voice will actually say."""
+    r = subprocess.run(["espeak-ng", "-q", "-x", "-v", lang, text], check=True, capture_output=True, text=True,
+                       timeout=30)
+    return re.sub(r"\([^)]*\)|[',_|!:;#?%=\-\s\d]", "", r.stdout)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    d = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, d[0] = d[0], i
+        for j, cb in enumerate(b, 1):
+            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (ca != cb))
+    return d[-1]
+
+
+@functools.lru_cache(maxsize=None)
+def says_wake(lang: str, wake: str) -> bool:
+    """Whether a language's voices say the wake phrase when they read it. espeak-ng reads the text
+    with the language's own letter-to-sound rules, and for many languages that changes the words:
+    h-dropping accents (West Midlands English) read "hi" as "I" (a hard negative: "I assistant"),
+    Spanish, Portuguese and French as "ee", Danish, Dutch, Swedish and many more as "he". A clip of
+    such a voice labelled "wake" does not hold the phrase (and "I assistant" is taught as not the
+    phrase). So a voice says the phrase when every word's transcription starts with the
+    reference's (en-us) first phoneme and is within an edit distance of 40 % of the reference's
+    length (at least 1): accents that keep the words ("haI assistant" in Italian, German
+    "asIstAnt") pass."""
+    for word in wake.split():
+        ref, got = phonemes(word, REFERENCE_LANG), phonemes(word, lang)
+        if got[:1] != ref[:1] or _edit_distance(got, ref) > max(1, round(0.4 * len(ref))):
+            return False
+    return True
+
+
+def wake_voices(split: str, wake: str) -> list[str]:
+    """The split's voices (voices()) whose language says the wake phrase (says_wake)."""
+    vs = [v for v in voices(split) if says_wake(v.split("+")[0], wake.strip().lower())]
+    if not vs:
+        raise ValueError(f"no {split} voice says {wake!r} (espeak-ng reads it differently in every {split} language)")
+    return vs
 
 
 # --- texts ----------------------------------------------------------------------------------------
@@ -202,7 +267,9 @@ def trim(x: np.ndarray, rel: float = 0.01, keep_s: float = 0.04) -> np.ndarray:
 
 def synth(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     """One utterance: float64 samples at 16 kHz in [-1, 1), trimmed."""
-    r = subprocess.run(["espeak-ng", "--stdout", "-v", voice, "-s", str(int(speed)), "-p", str(int(pitch)), text],
+    variant = voice.partition("+")[2]
+    path = [f"--path={espeak_variants.data_path()}"] if espeak_variants.is_generated(variant) else []
+    r = subprocess.run(["espeak-ng", *path, "--stdout", "-v", voice, "-s", str(int(speed)), "-p", str(int(pitch)), text],
                        check=False, capture_output=True, timeout=60)
     if r.returncode != 0:
         raise RuntimeError(f"espeak-ng -v {voice}: {r.stderr.decode(errors='replace').strip()[-200:]}")
@@ -211,10 +278,11 @@ def synth(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     return trim(resample_22050_to_16000(x))
 
 
-def jobs(split: str, texts: list, seed: int) -> list[tuple]:
-    """(text, voice, speed, pitch) per text, drawn from the split's voices."""
+def jobs(split: str, texts: list, seed: int, wake: str | None = None) -> list[tuple]:
+    """(text, voice, speed, pitch) per text, drawn from the split's voices; with `wake`, only from
+    those that say that phrase (wake_voices)."""
     rng = np.random.default_rng([seed, SPLITS.index(split), 11])
-    vs = voices(split)
+    vs = wake_voices(split, wake) if wake else voices(split)
     return [(t, str(vs[rng.integers(len(vs))]), int(rng.integers(125, 206)), int(rng.integers(25, 76)))
             for t in texts]
 
@@ -371,20 +439,51 @@ def place(utt: np.ndarray, length: int, rng) -> np.ndarray:
     return out
 
 
-def clip(utt, length: int, split: str, rng, reverb_p: float = 0.5) -> tuple[np.ndarray, float]:
+def with_context(utt, before, after, rng) -> tuple[np.ndarray, int, int]:
+    """`utt` after the end of `before` and before the start of `after` (either may be None): 0.3-1 s
+    of each, 0.05-0.6 s away, within 6 dB of its level. In a stream people talk right up to the
+    wake phrase, and a model that heard it only in silence misses it there. Returns (samples,
+    start, end) of `utt` in them."""
+    head, tail = [], []
+    if before is not None:
+        head = [before[-int(rng.uniform(0.3, 1.0) * FS):] * 10 ** (rng.uniform(-6, 6) / 20),
+                np.zeros(int(rng.uniform(0.05, 0.6) * FS))]
+    if after is not None:
+        tail = [np.zeros(int(rng.uniform(0.05, 0.6) * FS)),
+                after[:int(rng.uniform(0.3, 1.0) * FS)] * 10 ** (rng.uniform(-6, 6) / 20)]
+    start = sum(len(h) for h in head)
+    return np.concatenate(head + [utt] + tail), start, start + len(utt)
+
+
+def place_span(x: np.ndarray, start: int, end: int, length: int, rng) -> np.ndarray:
+    """`length` samples of x with x[start:end] wholly inside when it fits (else a random crop of it)."""
+    if len(x) <= length:
+        return place(x, length, rng)
+    if end - start >= length:
+        return place(x[start:end], length, rng)
+    off = int(rng.integers(max(0, end - length), min(start, len(x) - length) + 1))
+    return x[off:off + length].copy()
+
+
+def clip(utt, length: int, split: str, rng, reverb_p: float = 0.5, context=None) -> tuple[np.ndarray, float]:
     """(clip, snr): `length` int16 samples of the utterance (or only noise for None), maybe
     reverberant, placed at random, over a noise at one of the split's SNRs (nan for noise only);
-    random level."""
+    random level. `context` (before, after): neighbouring speech around it (with_context)."""
     kind = NOISE_KINDS[rng.integers(len(NOISE_KINDS))]
     if utt is None:
         x = noise(kind, length, rng)
         if rng.random() < 0.2:  # a quiet room: noise far below full scale
             return to_int16(x, rng, -70, -40), float("nan")
         return to_int16(x, rng), float("nan")
-    u = reverb(utt, rng) if rng.random() < reverb_p else utt
-    s = place(u, length, rng)
+    if context is None:
+        u = reverb(utt, rng) if rng.random() < reverb_p else utt
+        s, power = place(u, length, rng), speech_power(u)
+    else:
+        x, start, end = with_context(utt, *context, rng)
+        u = reverb(x, rng) if rng.random() < reverb_p else x  # one room for all the talk
+        s, power = place_span(u, start, end, length, rng), speech_power(u[start:end])
     snr = SPLIT_SNRS[split][rng.integers(len(SPLIT_SNRS[split]))]
-    nz = noise(kind, length, rng) * np.sqrt(speech_power(u) / 10 ** (snr / 10))
+    nz = noise(kind, length, rng) * np.sqrt(power / 10 ** (snr / 10))
     return to_int16(s + nz, rng), float(snr)
 
 

@@ -23,6 +23,7 @@ class KeywordConfig:
     wake_reuse: int = 2          # clips per wake utterance (different placement, noise, SNR, reverb)
     unknown_reuse: int = 2
     background_fraction: float = 0.2  # noise-only clips, as a fraction of all clips of a split
+    context_p: float = 0.5       # training speech clips with neighbouring speech (speech.with_context)
     val_stream_minutes: float = 15.0  # held-back background for choosing the threshold
     test_stream_minutes: float = 60.0  # held-out background for false wakes per day
     wake_stream_count: int = 200  # held-out wake phrases inside a background stream (detection rate)

@@ -17,8 +17,8 @@ LABELS = ("background", "unknown", "wake")
 WAKE = LABELS.index("wake")
 _DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "train_hard", "val_wake", "val_unknown", "test_wake",
               "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
-              "test_stream_minutes", "wake_stream_count", "seed")
-_DATA_VERSION = 4
+              "test_stream_minutes", "wake_stream_count", "context_p", "seed")
+_DATA_VERSION = 7
 
 
 def _key(cfg):
@@ -32,8 +32,9 @@ def _utterances(cfg, split):
     n_w, n_u = getattr(cfg, f"{split}_wake"), getattr(cfg, f"{split}_unknown")
     rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 1])
     wt = S.wake_texts(cfg.wake)
-    texts = [wt[rng.integers(len(wt))] for _ in range(n_w)] + [S.unknown_text(rng) for _ in range(n_u)]
-    js = S.jobs(split, texts, cfg.seed)
+    wake_texts = [wt[rng.integers(len(wt))] for _ in range(n_w)]
+    js = S.jobs(split, wake_texts, cfg.seed, wake=cfg.wake)  # only voices that say the phrase
+    js += S.jobs(split, [S.unknown_text(rng) for _ in range(n_u)], cfg.seed + 1)
     utts = S.synth_many(js, f"espeak-ng {split}", cfg.workers)
     n_h = getattr(cfg, f"{split}_hard", 0)
     if n_h:
@@ -44,14 +45,39 @@ def _utterances(cfg, split):
 
 
 def _clip_chunk(args):
-    """Clips and their MFCCs for one chunk of (utterance or None) items, its own seeded rng."""
+    """Clips and their MFCCs for one chunk of (utterance or None, context or None) items, its own
+    seeded rng."""
     utts, length, split, seed, frames = args
     rng = np.random.default_rng(seed)
     clips = np.empty((len(utts), length), np.int16)
     snr = np.empty(len(utts), np.float32)
-    for i, u in enumerate(utts):
-        clips[i], snr[i] = S.clip(u, length, split, rng)
+    for i, (u, ctx) in enumerate(utts):
+        clips[i], snr[i] = S.clip(u, length, split, rng, context=ctx)
     return clip_mfcc(clips, frames), snr
+
+
+_CONTEXT_EXCLUDES = {"hi", "high", "hey", "hire", "assistant", "assistants", "assistance", "assist"}
+
+
+def _contexts(cfg, split, items, unknown, unknown_jobs):
+    """Per item, None or the (before, after) neighbouring speech of S.with_context: training speech
+    clips only, a `context_p` share of them (augmentation; validation and test clips stay as they
+    were). Neighbours are unknown utterances with no wake-like word, so no context makes a wake
+    phrase out of an unknown clip ("hi" ... "assistant")."""
+    out = [None] * len(items)
+    if split != "train" or not cfg.context_p:
+        return out
+    pool = [u for u, j in zip(unknown, unknown_jobs)
+            if not set(j[0].lower().replace(",", " ").replace(".", " ").split()) & _CONTEXT_EXCLUDES]
+    rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 6])
+    for i, it in enumerate(items):
+        if it[0] is None or rng.random() >= cfg.context_p:
+            continue
+        side = rng.integers(3)  # before, after, both
+        before = pool[rng.integers(len(pool))] if side != 1 else None
+        after = pool[rng.integers(len(pool))] if side != 0 else None
+        out[i] = (before, after)
+    return out
 
 
 def split_clips(cfg, split, chunk: int = 250):
@@ -66,7 +92,8 @@ def split_clips(cfg, split, chunk: int = 250):
     items += [(u, 1, j[1]) for u, j in zip(unknown, js[len(wake):]) for _ in range(cfg.unknown_reuse)]
     n_bg = round(len(items) * cfg.background_fraction / (1 - cfg.background_fraction))
     items += [(None, 0, "") for _ in range(n_bg)]
-    tasks = [([it[0] for it in items[i:i + chunk]], length, split,
+    ctx = _contexts(cfg, split, items, unknown, js[len(wake):])
+    tasks = [(list(zip([it[0] for it in items[i:i + chunk]], ctx[i:i + chunk])), length, split,
               [cfg.seed, S.SPLITS.index(split), 2, i // chunk], cfg.frames) for i in range(0, len(items), chunk)]
     mfcc, snr = [], []
     with bar(f"{split} clips + MFCC", len(items)) as update, mp.get_context("fork").Pool(2) as pool:
@@ -87,7 +114,8 @@ def stream(cfg, split, minutes, inserts=0):
     if inserts:
         rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 3])
         wt = S.wake_texts(cfg.wake)
-        wake_utts = S.synth_many(S.jobs(split, [wt[rng.integers(len(wt))] for _ in range(inserts)], cfg.seed + 7),
+        wake_utts = S.synth_many(S.jobs(split, [wt[rng.integers(len(wt))] for _ in range(inserts)], cfg.seed + 7,
+                                        wake=cfg.wake),
                                  f"espeak-ng {split} wake inserts", cfg.workers)
     samples, events = S.background_stream(split, minutes * 60, cfg.seed + (50 if inserts else 0),
                                           speech_fraction=0.3 if inserts else 0.5, workers=cfg.workers,

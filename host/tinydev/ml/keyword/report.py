@@ -195,7 +195,11 @@ def markdown(cfg, man, m) -> str:
              f"{m['data']['test_voice_count']} voices (a language/accent or a voice variant that training and "
              f"validation never heard) at SNRs {', '.join(f'{x:g}' for x in S.SPLIT_SNRS['test'])} dB (training used "
              f"{', '.join(f'{x:g}' for x in S.SPLIT_SNRS['train'])} dB), fresh noise and reverb. Scores from the "
-             "int8 model on our engine.", "",
+             "int8 model on our engine. Wake clips come only from voices whose language says the phrase when "
+             "espeak-ng reads it (speech.says_wake); the test languages that read it as other words ("
+             + ", ".join(f"{lang}: \"{S.phonemes(man['wake_phrase'], lang)}\"" for lang in S.SPLIT_LANGS["test"]
+                         if not S.says_wake(lang, man["wake_phrase"]))
+             + ", in espeak-ng's phoneme notation) speak only the non-wake speech.", "",
              "| measure | value | target |", "| --- | --- | --- |",
              f"| model flash | {c['flash_bytes']} bytes | <= 16384 |",
              f"| arena | {c['arena_bytes']} bytes | |",

@@ -1,0 +1,61 @@
+"""The keyword pipeline's speech data (tinydev.ml.data.speech): who may say the wake phrase,
+the generated training voice variants, and wake phrases among other speech."""
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
+
+from tinydev.ml.data import espeak_variants as EV
+from tinydev.ml.data import speech as S
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+
+
+def test_wake_clips_come_only_from_voices_that_say_the_phrase():
+    # espeak-ng reads "hi" with the language's own rules: "I" in h-dropping West Midlands English (a
+    # hard negative, "I assistant"), "ee" in Portuguese, "he" in Danish and Dutch; Italian keeps "haI".
+    assert S.phonemes("hi", "en-gb-x-gbcwmd") == "aI" and S.phonemes("hi", "nl") == "hi"
+    assert S.says_wake("en-us", "hi assistant") and S.says_wake("it", "hi assistant")
+    assert not any(S.says_wake(lang, "hi assistant") for lang in ("en-gb-x-gbcwmd", "pt", "da", "nl", "es"))
+    test_wake = S.wake_voices("test", "hi assistant")
+    assert set(test_wake) < set(S.voices("test")) and not any(v.startswith("en-gb-x-gbcwmd") for v in test_wake)
+    assert any(v.startswith("en-us-nyc") for v in test_wake)  # held-out accents that keep the phrase stay
+    js = S.jobs("test", ["hi assistant"] * 50, 3, wake="hi assistant")
+    assert {j[1] for j in js} <= set(test_wake)
+    assert [j[1] for j in S.jobs("test", ["yes"] * 50, 3)] != [j[1] for j in js]  # other speech: every voice
+
+
+def test_generated_variants_are_new_training_voices(tmp_path, monkeypatch):
+    monkeypatch.setenv("TINYDEV_CACHE", str(tmp_path))
+    assert EV.variant_text(3) == EV.variant_text(3) != EV.variant_text(4)
+    train, held_out = set(S.voices("train")), set(S.voices("val")) | set(S.voices("test"))
+    assert {f"en-us+{n}" for n in EV.names()} <= train
+    assert not any(EV.is_generated(v.partition("+")[2]) for v in held_out)
+    a, b = S.synth("hi assistant", "en-us+tdv3", 160, 50), S.synth("hi assistant", "en-us+tdv7", 160, 50)
+    plain = S.synth("hi assistant", "en-us", 160, 50)
+    assert np.array_equal(a, S.synth("hi assistant", "en-us+tdv3", 160, 50))  # seeded, cached data dir reused
+    assert 0.4 < len(a) / S.FS < 1.5 and np.abs(a).max() > 0.1
+    n = min(len(a), len(b), len(plain))
+    assert not np.allclose(a[:n], plain[:n]) and not np.allclose(a[:n], b[:n])
+    data = EV.data_path() / "espeak-ng-data"
+    assert (data / "voices" / "!v" / "tdv3").read_text() == EV.variant_text(3)
+    assert not (data / "voices" / "mb").exists()  # espeak-ng lists at most 349 voices
+    assert (data / "voices" / "!v" / "m3").is_symlink()  # the installed data is linked, not copied
+
+
+def test_wake_phrase_among_other_speech_stays_whole():
+    rng = np.random.default_rng(0)
+    utt, before, after = np.full(16000, 0.5), np.full(20000, 0.2), np.full(9000, 0.3)
+    for k in range(60):
+        x, start, end = S.with_context(utt, before if k % 3 != 1 else None, after if k % 3 != 0 else None, rng)
+        assert end - start == len(utt) and np.all(x[start:end] == 0.5)
+        gap_before = start - (np.nonzero(x[:start])[0][-1] + 1 if np.any(x[:start]) else 0)
+        assert (k % 3 == 1 and start == 0) or 0.05 * S.FS <= gap_before <= 0.6 * S.FS
+        window = S.place_span(x, start, end, 20640, rng)
+        assert np.sum(window == 0.5) == len(utt)  # the phrase is wholly inside the model's window
+        clip, snr = S.clip(utt, 20640, "train", rng, context=(before, after))
+        assert clip.dtype == np.int16 and len(clip) == 20640 and snr in S.SPLIT_SNRS["train"]
