@@ -6,7 +6,7 @@ perturbation (Jaitly and Hinton 2013) is the usual remedy for real speech; for a
 synthesiser the direct form is to draw the formants themselves. Each generated variant ("tdv<i>",
 seeded by i) scales formants 0-5 in frequency (60-140 %), strength and width, and draws pitch,
 flutter, roughness, voicing and consonant strength, within espeak-ng's documented variant keywords.
-They are used for training voices only (speech.SPLIT_VARIANTS["train"]).
+They are used for training voices only (speech.TRAIN_GENERATED_VARIANTS).
 
 espeak-ng finds variants only in its data directory, so the variants go into a directory of
 symbolic links to the installed data (nothing copied, nothing of the system changed) plus the
@@ -71,6 +71,13 @@ def data_path(count: int = COUNT) -> Path:
         return _make_data_path(count)
 
 
+def _link_entries(src: Path, dst: Path, skip=()):
+    """A symbolic link in dst to every entry of src not named in skip (kept if already there)."""
+    for entry in src.iterdir():
+        if entry.name not in skip and not (dst / entry.name).exists():
+            (dst / entry.name).symlink_to(entry)
+
+
 def _make_data_path(count: int) -> Path:
     """A directory for `espeak-ng --path`: links to the installed data plus the generated variants;
     made once under the tinydev cache (its name depends on the generator version and count)."""
@@ -84,17 +91,11 @@ def _make_data_path(count: int) -> Path:
     src = system_data_dir()
     variants = data / "voices" / "!v"
     variants.mkdir(parents=True, exist_ok=True)
-    for entry in src.iterdir():
-        if entry.name != "voices" and not (data / entry.name).exists():
-            (data / entry.name).symlink_to(entry)
+    _link_entries(src, data, skip=("voices",))
     # espeak-ng lists at most 349 voices; the MBROLA ones (voices/mb, 90 of them, unusable without
     # the mbrola program) are left out so the languages and all variants fit.
-    for entry in (src / "voices").iterdir():
-        if entry.name not in ("!v", "mb") and not (data / "voices" / entry.name).exists():
-            (data / "voices" / entry.name).symlink_to(entry)
-    for entry in (src / "voices" / "!v").iterdir():
-        if not (variants / entry.name).exists():
-            (variants / entry.name).symlink_to(entry)
+    _link_entries(src / "voices", data / "voices", skip=("!v", "mb"))
+    _link_entries(src / "voices" / "!v", variants)
     for i in range(count):
         (variants / f"{PREFIX}{i}").write_text(variant_text(i))
     done.write_text("ok\n")

@@ -25,8 +25,9 @@ either an accent or a voice quality that training and validation never heard.
 Who says the wake phrase: espeak-ng reads English text with each language's own letter-to-sound
 rules, so many voices do not say "hi assistant" when given it (h-dropping West Midlands English
 says "I assistant", a hard negative; Spanish, Portuguese and French say "ee assistant", Danish,
-Dutch and Swedish "he assistant"). Wake utterances therefore come only from voices whose transcription of the phrase
-keeps its words (says_wake, wake_voices); every voice speaks the non-wake speech.
+Dutch and Swedish "he assistant"). Wake utterances therefore come only from voices whose
+transcription of the phrase keeps its words (says_wake, wake_voices); every voice speaks the
+non-wake speech.
 
 Acoustic scene (`noise`, `reverb`, `mix`)
   * Noise kinds: white, pink (1/f), brown (1/f^2), mains hum (50 or 60 Hz with harmonics and a
@@ -150,7 +151,7 @@ def says_wake(lang: str, wake: str) -> bool:
     reference's (en-us) first phoneme and is within an edit distance of 40 % of the reference's
     length (at least 1): accents that keep the words ("haI assistant" in Italian, German
     "asIstAnt") pass."""
-    for word in wake.split():
+    for word in wake.strip().lower().split():
         ref, got = phonemes(word, REFERENCE_LANG), phonemes(word, lang)
         if got[:1] != ref[:1] or _edit_distance(got, ref) > max(1, round(0.4 * len(ref))):
             return False
@@ -159,7 +160,7 @@ def says_wake(lang: str, wake: str) -> bool:
 
 def wake_voices(split: str, wake: str) -> list[str]:
     """The split's voices (voices()) whose language says the wake phrase (says_wake)."""
-    vs = [v for v in voices(split) if says_wake(v.split("+")[0], wake.strip().lower())]
+    vs = [v for v in voices(split) if says_wake(v.partition("+")[0], wake)]
     if not vs:
         raise ValueError(f"no {split} voice says {wake!r} (espeak-ng reads it differently in every {split} language)")
     return vs
