@@ -59,3 +59,35 @@ def test_wake_phrase_among_other_speech_stays_whole():
         assert np.sum(window == 0.5) == len(utt)  # the phrase is wholly inside the model's window
         clip, snr = S.clip(utt, 20640, "train", rng, context=(before, after))
         assert clip.dtype == np.int16 and len(clip) == 20640 and snr in S.SPLIT_SNRS["train"]
+
+
+def test_everyday_background_has_no_confusable_phrase():
+    rng = np.random.default_rng(1)
+    everyday = [S.unknown_text(rng, stream=True, confusables=False) for _ in range(600)]
+    rng = np.random.default_rng(1)
+    stress = [S.unknown_text(rng, stream=True) for _ in range(600)]
+    confusable = set(S.CONFUSABLES) | {"the " + c for c in S.CONFUSABLES}
+    assert not confusable & set(everyday)
+    assert 0.12 < sum(t in confusable for t in stress) / len(stress) < 0.28  # about 20 %
+
+
+def test_training_stream_windows_are_labelled_by_the_speech_in_them():
+    from tinydev.ml.keyword import config as C
+    from tinydev.ml.keyword import dataset
+
+    x, _, spans = S.background_stream("train", 20, 4, workers=2, spans=True)
+    assert len(spans) >= 3 and all(0 <= a < b <= len(x) for a, b in spans)
+    assert all(b1 < a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))  # in order, with gaps
+    n = 1 + (len(x) - 480) // 320
+    speech = np.zeros(n, bool)
+    for a, b in spans:  # frame i holds samples [320 i, 320 i + 480)
+        speech[max(0, (a - 480) // 320 + 1):min(n, (b - 1) // 320 + 1)] = True
+    mfcc, _, seconds, flags = dataset.stream(C.CI, "train", 20 / 60, seed=4)  # the same stream
+    assert seconds == 20 and len(mfcc) == n and np.array_equal(flags, speech)
+    frames = np.arange(n, dtype=np.float32)[:, None] * np.ones(13, np.float32)
+    w, y = dataset.stream_windows(frames, speech, 64, 8)
+    assert len(w) == len(y) == len(range(63, n, 8)) and np.array_equal(w[:, -1, 0], np.arange(63, n, 8))
+    want = [speech[int(e) - 63:int(e) + 1].sum() >= 5 for e in w[:, -1, 0]]
+    assert list(y == dataset.LABELS.index("unknown")) == want
+    assert 0 < np.mean(want) < 1  # both kinds occur: speech and the gaps between utterances
+    assert set(y.tolist()) <= {dataset.LABELS.index("unknown"), dataset.LABELS.index("background")}

@@ -231,10 +231,11 @@ def wake_texts(wake: str) -> tuple:
     return (w, w.capitalize(), w + ".", w + "!", w.replace(" ", ", ", 1) if " " in w else w + "?")
 
 
-def unknown_text(rng, stream: bool = False) -> str:
-    """A non-wake utterance: a confusable (20 %), 1-3 random words (40 %) or a sentence (40 %)."""
+def unknown_text(rng, stream: bool = False, confusables: bool = True) -> str:
+    """A non-wake utterance: a confusable (20 %), 1-3 random words (40 %) or a sentence (40 %);
+    without `confusables`, words take the confusables' share."""
     r = rng.random()
-    if r < 0.2:
+    if r < 0.2 and confusables:
         t = str(rng.choice(CONFUSABLES))
         if stream and t.split()[0] == "assistant":
             t = "the " + t
@@ -489,19 +490,21 @@ def clip(utt, length: int, split: str, rng, reverb_p: float = 0.5, context=None)
 
 
 def background_stream(split: str, seconds: float, seed: int, speech_fraction: float = 0.5,
-                      workers: int = 3, inserts: list | None = None) -> tuple[np.ndarray, list]:
+                      workers: int = 3, inserts: list | None = None, spans: bool = False,
+                      confusables: bool = True) -> tuple:
     """A long int16 stream with no wake phrase (unless `inserts` gives utterances to place): non-wake
     speech by the split's voices from start to end (about half of the time, gaps 0.3-2.5 s; with
     inserts, `speech_fraction` budgets the other speech) over a noise bed that changes kind every 10-40 s, at the split's
     SNRs, half of the utterances reverberant. Returns (samples, events) where events lists the
-    (start, end) sample range of every inserted utterance."""
+    (start, end) sample range of every inserted utterance; with `spans`, (samples, events, spans)
+    where spans lists that range for every utterance (to label the stream's windows)."""
     rng = np.random.default_rng([seed, SPLITS.index(split), 23])
     n = int(seconds * FS)
     if inserts:  # the old budget (2 s per utterance), which leaves room for every insert
         count = int(seconds * speech_fraction / 2.0) + 1
     else:  # more utterances than fit (one with its gap takes ~2.5-4 s), so speech lasts to the stream's end
         count = int(seconds / 1.5) + 1
-    texts = [unknown_text(rng, stream=True) for _ in range(count)]
+    texts = [unknown_text(rng, stream=True, confusables=confusables) for _ in range(count)]
     utts = synth_many(jobs(split, texts, seed + 101), f"{split} stream speech", workers)
     out = np.zeros(n)
     # Noise bed, segment by segment, with a level that wanders within 20 dB.
@@ -514,7 +517,7 @@ def background_stream(split: str, seconds: float, seed: int, speech_fraction: fl
         pos += seg
     bed_power = np.mean(out**2)
     # Speech, with gaps; each utterance scaled to a split SNR against the bed.
-    pos, events = int(rng.uniform(0.5, 2) * FS), []
+    pos, events, all_spans = int(rng.uniform(0.5, 2) * FS), [], []
     queue = [(u, False) for u in utts]
     if inserts:
         slots = rng.choice(len(queue) + 1, len(inserts), replace=False) if len(queue) + 1 >= len(inserts) else \
@@ -528,10 +531,12 @@ def background_stream(split: str, seconds: float, seed: int, speech_fraction: fl
         snr = SPLIT_SNRS[split][rng.integers(len(SPLIT_SNRS[split]))]
         g = np.sqrt(bed_power * 10 ** (snr / 10) / speech_power(u))
         out[pos:pos + len(u)] += g * u
+        all_spans.append((pos, pos + len(u)))
         if is_insert:
             events.append((pos, pos + len(u)))
         gap = rng.uniform(0.3, 2.5) if not is_insert else rng.uniform(1.5, 3.0)
         pos += len(u) + int(gap * FS)
     peak = np.quantile(np.abs(out), 0.9999) + 1e-12
     out *= 10 ** (-6 / 20) / peak  # loud parts near -6 dBFS
-    return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16), events
+    samples = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
+    return (samples, events, all_spans) if spans else (samples, events)

@@ -22,9 +22,10 @@ class Paths:
 def _summary(m):
     from ..progress import console
 
-    s = m["stream"]
+    s, e = m["stream"], m["everyday_stream"]
     console.print(f"model {m['model_bytes']} bytes; accuracy {100 * m['accuracy']:.2f} % on held-out voices/SNRs; "
-                  f"{s['false_wakes']} false wakes in {s['hours']:.2f} h = {s['false_wakes_per_day']:.2f}/day; "
+                  f"false wakes {e['false_wakes']} in {e['hours']:.2f} h of everyday background, "
+                  f"{s['false_wakes']} in {s['hours']:.2f} h with confusables; "
                   f"wake stream {m['wake_stream']['detected']}/{m['wake_stream']['wake_phrases']} detected")
 
 

@@ -25,7 +25,13 @@ class KeywordConfig:
     background_fraction: float = 0.2  # noise-only clips, as a fraction of all clips of a split
     context_p: float = 0.5       # training speech clips with neighbouring speech (speech.with_context)
     val_stream_minutes: float = 15.0  # held-back background for choosing the threshold
-    test_stream_minutes: float = 60.0  # held-out background for false wakes per day
+    test_stream_minutes: float = 60.0  # held-out background for false wakes per day (20 % confusables)
+    test_everyday_minutes: float = 60.0  # held-out background without confusable phrases
+    # Training background stream (training voices, no wake phrase): one window every
+    # `train_stream_stride` frames joins the training set (unknown if it holds >= 0.1 s of speech,
+    # else background), so the model learns the stream's in-between windows, not only clips.
+    train_stream_minutes: float = 60.0
+    train_stream_stride: int = 8
     wake_stream_count: int = 200  # held-out wake phrases inside a background stream (detection rate)
     channels: int = 28           # temporal CNN width
     per_channel: bool = False    # per-tensor conv weight scales: ~12 B of flash less per channel, so 28 fit
@@ -58,5 +64,5 @@ class KeywordConfig:
 FULL = KeywordConfig()
 CI = dataclasses.replace(FULL, size="ci", train_wake=160, train_unknown=200, train_hard=60, val_wake=40, val_unknown=50,
                          test_wake=60, test_unknown=60, wake_reuse=2, unknown_reuse=2, val_stream_minutes=1.0,
-                         test_stream_minutes=2.0, wake_stream_count=10, epochs=16, channels=16, blocks=3)
+                         test_stream_minutes=2.0, test_everyday_minutes=2.0, train_stream_minutes=2.0, wake_stream_count=10, epochs=16, channels=16, blocks=3)
 CONFIGS = {"full": FULL, "ci": CI, "quick": CI}

@@ -17,8 +17,9 @@ LABELS = ("background", "unknown", "wake")
 WAKE = LABELS.index("wake")
 _DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "train_hard", "val_wake", "val_unknown", "test_wake",
               "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
-              "test_stream_minutes", "wake_stream_count", "context_p", "seed")
-_DATA_VERSION = 7
+              "test_stream_minutes", "wake_stream_count", "context_p", "test_everyday_minutes",
+              "train_stream_minutes", "seed")
+_DATA_VERSION = 8
 
 
 def _key(cfg):
@@ -107,9 +108,11 @@ def split_clips(cfg, split, chunk: int = 250):
     return np.concatenate(mfcc), labels, np.concatenate(snr), vidx, voices
 
 
-def stream(cfg, split, minutes, inserts=0):
+def stream(cfg, split, minutes, inserts=0, seed=0, confusables=True):
     """MFCCs of a background stream; with inserts > 0, that many held-out wake phrases placed in it
-    (events: their (start, end) in samples)."""
+    (events: their (start, end) in samples). `seed` is added to cfg.seed (streams of a split differ by
+    it); without `confusables` the speech holds no confusable phrase (speech.unknown_text). Returns
+    (mfcc, events, seconds, per-frame flag: the frame overlaps speech)."""
     wake_utts = None
     if inserts:
         rng = np.random.default_rng([cfg.seed, S.SPLITS.index(split), 3])
@@ -117,13 +120,32 @@ def stream(cfg, split, minutes, inserts=0):
         wake_utts = S.synth_many(S.jobs(split, [wt[rng.integers(len(wt))] for _ in range(inserts)], cfg.seed + 7,
                                         wake=cfg.wake),
                                  f"espeak-ng {split} wake inserts", cfg.workers)
-    samples, events = S.background_stream(split, minutes * 60, cfg.seed + (50 if inserts else 0),
-                                          speech_fraction=0.3 if inserts else 0.5, workers=cfg.workers,
-                                          inserts=wake_utts)
+    samples, events, spans = S.background_stream(split, minutes * 60, cfg.seed + (50 if inserts else seed),
+                                                 speech_fraction=0.3 if inserts else 0.5, workers=cfg.workers,
+                                                 inserts=wake_utts, spans=True, confusables=confusables)
     n = 1 + (len(samples) - 480) // 320
     with bar(f"{split} stream MFCC", n) as update:
         m = stream_mfcc(samples, progress=update)
-    return m, np.array(events, np.int64).reshape(-1, 2), len(samples) / S.FS
+    cover = np.zeros(len(samples) + 1, np.int64)  # +1 at a span's start, -1 at its end
+    for a, b in spans:
+        cover[a] += 1
+        cover[b] -= 1
+    in_speech = np.concatenate([[0], np.cumsum(np.cumsum(cover) > 0)])  # speech samples before each index
+    starts = np.arange(n) * 320
+    speech = in_speech[starts + 480] > in_speech[starts]
+    return m, np.array(events, np.int64).reshape(-1, 2), len(samples) / S.FS, speech
+
+
+def stream_windows(x_frames, speech, frames, stride, min_speech_frames=5):
+    """Training windows from a background stream (normalised frames (n, 13)): one every `stride`
+    frames, labelled unknown when >= `min_speech_frames` of its frames (0.1 s) overlap speech,
+    else background. None of them holds the wake phrase."""
+    ends = np.arange(frames - 1, len(x_frames), stride)
+    idx = ends[:, None] - frames + 1 + np.arange(frames)[None, :]
+    c = np.concatenate([[0], np.cumsum(speech)])
+    y = np.where(c[ends + 1] - c[ends + 1 - frames] >= min_speech_frames, LABELS.index("unknown"),
+                 LABELS.index("background"))
+    return x_frames[idx], y.astype(np.int8)
 
 
 def load(cfg, workdir: Path) -> dict:
@@ -135,12 +157,15 @@ def load(cfg, workdir: Path) -> dict:
         m, y, snr, v, voices = split_clips(cfg, split)
         d[f"{split}_x"], d[f"{split}_y"], d[f"{split}_snr"], d[f"{split}_voice"] = m, y, snr, v
         d[f"{split}_voices"] = np.array(voices)
-    d["val_stream"], _, s = stream(cfg, "val", cfg.val_stream_minutes)
+    d["train_stream"], _, s, d["train_stream_speech"] = stream(cfg, "train", cfg.train_stream_minutes, seed=200)
+    d["val_stream"], _, s, _ = stream(cfg, "val", cfg.val_stream_minutes)
     d["val_stream_seconds"] = np.array(s)
-    d["test_stream"], _, s = stream(cfg, "test", cfg.test_stream_minutes)
+    d["test_stream"], _, s, _ = stream(cfg, "test", cfg.test_stream_minutes)
     d["test_stream_seconds"] = np.array(s)
+    d["test_everyday"], _, s, _ = stream(cfg, "test", cfg.test_everyday_minutes, seed=150, confusables=False)
+    d["test_everyday_seconds"] = np.array(s)
     minutes = cfg.wake_stream_count * 8 / 60
-    d["wake_stream"], d["wake_events"], s = stream(cfg, "test", minutes, inserts=cfg.wake_stream_count)
+    d["wake_stream"], d["wake_events"], s, _ = stream(cfg, "test", minutes, inserts=cfg.wake_stream_count)
     d["wake_stream_seconds"] = np.array(s)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")

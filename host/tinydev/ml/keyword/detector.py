@@ -93,3 +93,32 @@ def gumbel_threshold(maxima: np.ndarray, block_s: float, per_day: float) -> floa
     p = per_day * block_s / 86400.0
     z = mu - beta * np.log(-np.log1p(-p))
     return float(1 / (1 + np.exp(-z)))
+
+
+def declustered_peaks(score: np.ndarray, gap: int, count: int) -> np.ndarray:
+    """The `count` largest peaks of the smoothed score, one per event: the largest value, then the
+    largest at least `gap` invocations away from every peak taken so far, ... (descending)."""
+    taken = np.zeros(len(score), bool)
+    out = []
+    for i in np.argsort(-np.asarray(score), kind="stable"):
+        if taken[max(0, i - gap):i + gap + 1].any():
+            continue
+        taken[i] = True
+        out.append(float(score[i]))
+        if len(out) == count:
+            break
+    return np.array(out)
+
+
+def pot_rate_per_day(score: np.ndarray, hours: float, threshold: float, k: int, gap: int) -> float:
+    """Peaks over threshold (the tail-only estimate of extreme-value statistics): the logits of the
+    k largest declustered peaks above the (k+1)-th, u, are taken as exponential (a generalised Pareto
+    law with shape 0), so the rate of peaks above x is k / hours * exp(-(x - u) / sigma), sigma their
+    mean excess over u. Unlike the Gumbel fit to all block maxima it does not let quiet blocks
+    (noise only) widen the tail."""
+    z = logit(declustered_peaks(score, gap, k + 1))
+    if len(z) < k + 1:
+        return float("nan")
+    u = z[k]
+    sigma = max(float(np.mean(z[:k] - u)), 1e-3)
+    return float(k / hours * 24 * np.exp(-(float(logit(threshold)) - u) / sigma))

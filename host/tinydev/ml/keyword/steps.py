@@ -26,7 +26,10 @@ def train(cfg, work: Path) -> dict:
     data = dataset.load(cfg, work)
     recipe = Recipe.fit(data["train_x"], cfg.frames)
     xt, xv = recipe.transform(data["train_x"]), recipe.transform(data["val_x"])
-    model, history = M.train(xt, data["train_y"], xv, data["val_y"], cfg, len(dataset.LABELS))
+    xs, ys = dataset.stream_windows(recipe.transform(data["train_stream"]), data["train_stream_speech"], cfg.frames,
+                                    cfg.train_stream_stride)
+    model, history = M.train(np.concatenate([xt, xs]), np.concatenate([data["train_y"], ys]), xv, data["val_y"],
+                             cfg, len(dataset.LABELS))
     model.save(work / "float.keras")
     info = {"config": cfg.as_dict(), "features": recipe.to_manifest(), "history": history}
     _json(work / "train.json", info)
