@@ -13,7 +13,8 @@ Speech
     confusable words and phrases ("hi", "assistant", "assistance", "my assistant", "high
     resistance", ...), random words and random sentences from a small grammar. The background
     streams never contain the wake phrase (no utterance there starts with "assistant", so "... hi"
-    followed by "assistant ..." cannot happen by concatenation).
+    followed by "assistant ..." cannot happen by concatenation); an everyday stream
+    (`confusables=False`) has no confusable phrase either.
   * Speed 125-205 words/min, pitch 25-75, drawn per utterance.
 
 Held-out voices: languages and variants are split three ways (SPLIT_LANGS, SPLIT_VARIANTS). Train
