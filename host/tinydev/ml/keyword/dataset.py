@@ -11,7 +11,8 @@ import numpy as np
 
 from ..data import speech as S
 from ..progress import bar
-from .recipe import clip_mfcc, stream_mfcc, window_samples
+from . import detector as D
+from .recipe import CFG, clip_mfcc, stream_mfcc, window_samples
 
 LABELS = ("background", "unknown", "wake")
 WAKE = LABELS.index("wake")
@@ -126,26 +127,27 @@ def stream(cfg, split, minutes, inserts=0, seed=0, confusables=True):
     n = 1 + (len(samples) - 480) // 320
     with bar(f"{split} stream MFCC", n) as update:
         m = stream_mfcc(samples, progress=update)
-    cover = np.zeros(len(samples) + 1, np.int64)  # +1 at a span's start, -1 at its end
+    return m, np.array(events, np.int64).reshape(-1, 2), len(samples) / S.FS, speech_frames(spans, n)
+
+
+def speech_frames(spans, n: int, hop: int = CFG.hop, frame_len: int = CFG.frame_len) -> np.ndarray:
+    """Per frame of a stream (frame i holds samples [hop i, hop i + frame_len)): does it overlap one
+    of the (start, end) sample spans?"""
+    speech = np.zeros(n, bool)
     for a, b in spans:
-        cover[a] += 1
-        cover[b] -= 1
-    in_speech = np.concatenate([[0], np.cumsum(np.cumsum(cover) > 0)])  # speech samples before each index
-    starts = np.arange(n) * 320
-    speech = in_speech[starts + 480] > in_speech[starts]
-    return m, np.array(events, np.int64).reshape(-1, 2), len(samples) / S.FS, speech
+        speech[max(0, (a - frame_len) // hop + 1):min(n, (b - 1) // hop + 1)] = True
+    return speech
 
 
 def stream_windows(x_frames, speech, frames, stride, min_speech_frames=5):
-    """Training windows from a background stream (normalised frames (n, 13)): one every `stride`
-    frames, labelled unknown when >= `min_speech_frames` of its frames (0.1 s) overlap speech,
-    else background. None of them holds the wake phrase."""
-    ends = np.arange(frames - 1, len(x_frames), stride)
-    idx = ends[:, None] - frames + 1 + np.arange(frames)[None, :]
+    """Training windows from a background stream (normalised frames (n, 13)): the detector's windows
+    (one every `stride` frames), labelled unknown when >= `min_speech_frames` of its frames (0.1 s)
+    overlap speech, else background. None of them holds the wake phrase."""
+    w, ends = D.windows(x_frames, frames, stride)
     c = np.concatenate([[0], np.cumsum(speech)])
     y = np.where(c[ends + 1] - c[ends + 1 - frames] >= min_speech_frames, LABELS.index("unknown"),
                  LABELS.index("background"))
-    return x_frames[idx], y.astype(np.int8)
+    return w, y.astype(np.int8)
 
 
 def load(cfg, workdir: Path) -> dict:
