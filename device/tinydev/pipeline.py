@@ -279,6 +279,9 @@ class VibrationPipeline:
                 self._drain(t)
                 self.alarms.clear("sensor_fault", t, fault="overflow")
             except SensorError as e:
+                # stamped when seen: a drain can start just before the fault does (QEMU's emulated
+                # I2C takes milliseconds per burst)
+                t = self.clock_ms()
                 if e.kind == "overflow":
                     self._fault("overflow", t, str(e))
                     self.fill = 0
