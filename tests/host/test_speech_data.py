@@ -92,3 +92,18 @@ def test_training_stream_windows_are_labelled_by_the_speech_in_them():
     assert list(y == dataset.LABELS.index("unknown")) == want
     assert 0 < np.mean(want) < 1  # both kinds occur: speech and the gaps between utterances
     assert set(y.tolist()) <= {dataset.LABELS.index("unknown"), dataset.LABELS.index("background")}
+
+
+def test_synthesis_cache_is_keyed_by_the_espeak_version(tmp_path, monkeypatch):
+    # another espeak-ng release says the same text differently: its utterances must not come from
+    # the cache another release filled
+    monkeypatch.setenv("TINYDEV_CACHE", str(tmp_path))
+    assert S.espeak_version().startswith("eSpeak NG")
+    job = [("yes", "en-us", 160, 50)]
+    first = S.synth_many(job)
+    assert len(list((tmp_path / "speech").glob("utt-*.npz"))) == 1
+    assert np.array_equal(S.synth_many(job)[0], first[0])      # same release: a cache hit, no new file
+    assert len(list((tmp_path / "speech").glob("utt-*.npz"))) == 1
+    monkeypatch.setattr(S, "espeak_version", lambda: "eSpeak NG text-to-speech: 9.99")
+    S.synth_many(job)
+    assert len(list((tmp_path / "speech").glob("utt-*.npz"))) == 2

@@ -268,6 +268,14 @@ def trim(x: np.ndarray, rel: float = 0.01, keep_s: float = 0.04) -> np.ndarray:
     return x[max(0, on[0] - k): on[-1] + k]
 
 
+@functools.lru_cache(maxsize=None)
+def espeak_version() -> str:
+    """espeak-ng's version line ("eSpeak NG text-to-speech: 1.51 ..."): part of every cache key, as
+    another release says the same text differently."""
+    r = subprocess.run(["espeak-ng", "--version"], check=True, capture_output=True, text=True, timeout=30)
+    return r.stdout.strip().split("  Data at")[0]
+
+
 def synth(text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
     """One utterance: float64 samples at 16 kHz in [-1, 1), trimmed."""
     variant = voice.partition("+")[2]
@@ -298,7 +306,7 @@ def synth_many(job_list: list, description: str = "espeak-ng", workers: int = 3)
     from ...paths import cache_dir
     from ..progress import bar
 
-    key = hashlib.sha256(json.dumps([SYNTH_VERSION, job_list]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([SYNTH_VERSION, espeak_version(), job_list]).encode()).hexdigest()[:16]
     path = cache_dir("speech") / f"utt-{key}.npz"
     if path.exists():
         z = np.load(path)

@@ -24,7 +24,8 @@ _DATA_VERSION = 8
 
 
 def _key(cfg):
-    d = {k: cfg.as_dict()[k] for k in _DATA_KEYS} | {"v": _DATA_VERSION, "synth": S.SYNTH_VERSION}
+    d = {k: cfg.as_dict()[k] for k in _DATA_KEYS} | {"v": _DATA_VERSION, "synth": S.SYNTH_VERSION,
+                                                      "espeak": S.espeak_version()}
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
 
