@@ -1,5 +1,4 @@
-# What the register-level IMU emulators share (LSM6DSOX, BMI270; the MPU6050 emulator predates it
-# and keeps its own copy): time from time.ticks_us (virtual under QEMU -icount), samples taken
+# What the register-level IMU emulators share (LSM6DSOX, BMI270, MPU6050/MPU6886): time from time.ticks_us (virtual under QEMU -icount), samples taken
 # from a replay at the configured rate and full scale, a byte FIFO, an INT pin driven with
 # pin.drive(level), the I2C device protocol (write(data) with data[0] the register, read(n))
 # with auto-increment, fault injection (nack / stuck / noirq) and an asyncio task that wakes
@@ -179,34 +178,42 @@ class SimIMU:
             self.stats["nacks"] += 1
             raise OSError(_ENODEV)
 
+    # I2C device protocol (machine.I2C.attach on VIRT_M4, sim.bus.I2C on UNIX); bus_us counts
+    # the CPU time the emulation takes (the app's awake time includes it)
     def write(self, data):
         t0 = time.ticks_us()
         try:
-            self._check_bus()
-            self.advance()
-            if data:
-                reg = data[0]
-                for v in data[1:]:
-                    reg = self._wr(reg, v)
-                self._ptr = reg
-            self._update_pin(self.elapsed)
+            self._write(data)
         finally:
             self.bus_us += time.ticks_diff(time.ticks_us(), t0)
 
     def read(self, n):
         t0 = time.ticks_us()
         try:
-            self._check_bus()
-            self.advance()
-            out = bytearray(n)
-            reg = self._ptr
-            for i in range(n):
-                out[i], reg = self._rd(reg)
-            self._ptr = reg
-            self._update_pin(self.elapsed)
-            return out
+            return self._read(n)
         finally:
             self.bus_us += time.ticks_diff(time.ticks_us(), t0)
+
+    def _write(self, data):
+        self._check_bus()
+        self.advance()
+        if data:
+            reg = data[0]
+            for v in data[1:]:
+                reg = self._wr(reg, v)
+            self._ptr = reg
+        self._update_pin(self.elapsed)
+
+    def _read(self, n):
+        self._check_bus()
+        self.advance()
+        out = bytearray(n)
+        reg = self._ptr
+        for i in range(n):
+            out[i], reg = self._rd(reg)
+        self._ptr = reg
+        self._update_pin(self.elapsed)
+        return out
 
     def _next_event_us(self, t):
         nxt = t + 200000

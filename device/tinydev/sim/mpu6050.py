@@ -6,17 +6,12 @@
 # Faults: inject(kind, start_s, end_s) with kind "nack" (every transfer raises OSError(ENODEV);
 # the chip comes back from reset, as after a brown-out), "stuck" (output frozen), "noirq" (INT
 # edges lost).
-import time
 import struct
 
-try:
-    import asyncio
-except ImportError:
-    asyncio = None
+from .imu_base import SimIMU
 
 WHO_AM_I = {"mpu6050": 0x68, "mpu6886": 0x19}
-_FIFO_SIZE = 1024
-_ENODEV = 19
+_FIFO_SIZE = SimIMU.FIFO_SIZE
 _LSB = (16384, 8192, 4096, 2048)
 
 R_SMPLRT_DIV = 0x19
@@ -39,43 +34,15 @@ R_FIFO_R_W = 0x74
 R_WHO_AM_I = 0x75
 
 
-class MPU6050Sim:
+class MPU6050Sim(SimIMU):
+    """Time, faults, the INT pin, the bus wrappers and the asyncio driver are SimIMU's; the
+    sample loop, FIFO and bus transfers are this part's own (the bulk FIFO read is the hot path)."""
+
     def __init__(self, replay, part="mpu6050", int_pin=None, clock=None):
         if part not in WHO_AM_I:
             raise ValueError("part must be mpu6050 or mpu6886")
         self.part = part
-        self.replay = replay
-        self.pin = int_pin
-        self._clock = clock or time.ticks_us
-        self.regs = bytearray(128)
-        self.fifo = bytearray(_FIFO_SIZE)
-        self.faults = []           # [kind, start_us, end_us]
-        self.finished = False
-        self.stats = {"samples": 0, "overflows": 0, "nacks": 0, "lost_edges": 0, "resets": 0}
-        self.bus_us = 0            # time spent emulating bus transfers (the CPU's, not the app's)
-        self._last_tick = self._clock()
-        self.elapsed = 0           # us since the replay started (accumulated, no wrap)
-        self._pin_level = 0
-        self._ended = None
-        self._reset()
-
-    # --- time -------------------------------------------------------------------------------
-    def now_us(self):
-        t = self._clock()
-        self.elapsed += time.ticks_diff(t, self._last_tick)
-        self._last_tick = t
-        return self.elapsed
-
-    def fault_at(self, t):
-        for f in self.faults:
-            if f[1] <= t < f[2]:
-                return f[0]
-        return None
-
-    def inject(self, kind, start_s, end_s):
-        if kind not in ("nack", "stuck", "noirq"):
-            raise ValueError("fault kind must be nack, stuck or noirq")
-        self.faults.append([kind, int(start_s * 1000000), int(end_s * 1000000)])
+        super().__init__(replay, int_pin, clock)
 
     # --- chip state -------------------------------------------------------------------------
     def _reset(self):
@@ -87,18 +54,12 @@ class MPU6050Sim:
         self._head = 0
         self._count = 0
         self._last = (0, 0, 0)
-        self._rebase(self.elapsed)
+        self._rebase()
 
     def _rate(self):
         dlpf = self.regs[R_CONFIG] & 7
         base = 8000 if dlpf in (0, 7) else 1000
         return base // (1 + self.regs[R_SMPLRT_DIV])
-
-    def _rebase(self, t):
-        # the sample clock restarts at t with the current rate (after a config change)
-        self._t_base = t
-        self._k = 0
-        self._rate_hz = self._rate()
 
     def _scale(self):
         return _LSB[(self.regs[R_ACCEL_CONFIG] >> 3) & 3] / self.replay.lsb_per_g
@@ -175,9 +136,7 @@ class MPU6050Sim:
                 k += 1
                 ri = ts * rp.rate // 1000000
                 if ri >= rp.n:
-                    self.finished = True
-                    if self._ended:
-                        self._ended.set()
+                    self._finish()
                     break
                 if faults and self.fault_at(ts) == "stuck":
                     x, y, z = self._last
@@ -192,16 +151,9 @@ class MPU6050Sim:
             self._k = k
             self.stats["samples"] += k - n0
         elif not self.finished and t * rp.rate // 1000000 >= rp.n:
-            self.finished = True
-            if self._ended:
-                self._ended.set()
+            self._finish()
         self._update_pin(t)
         return t
-
-    @staticmethod
-    def _sat(v):
-        v = int(v)
-        return 32767 if v > 32767 else (-32768 if v < -32768 else v)
 
     def _int_level(self):
         r = self.regs
@@ -212,43 +164,7 @@ class MPU6050Sim:
             return 0 if lvl else 1
         return 1 if lvl else 0
 
-    def _update_pin(self, t):
-        lvl = self._int_level()
-        if lvl != self._pin_level:
-            self._pin_level = lvl
-            if self.pin is not None:
-                if self.fault_at(t) == "noirq":
-                    self.stats["lost_edges"] += 1
-                else:
-                    self.pin.drive(lvl)
-
-    # --- I2C device protocol (machine.I2C.attach on VIRT_M4, sim.bus.I2C on UNIX) -----------
-    def _check_bus(self):
-        t = self.now_us()
-        was = getattr(self, "_in_nack", False)
-        nack = self.fault_at(t) == "nack"
-        self._in_nack = nack
-        if was and not nack:
-            self.stats["resets"] += 1    # the chip comes back as after power-on
-            self._reset()
-        if nack:
-            self.stats["nacks"] += 1
-            raise OSError(_ENODEV)
-
-    def write(self, data):
-        t = time.ticks_us()
-        try:
-            self._write(data)
-        finally:
-            self.bus_us += time.ticks_diff(time.ticks_us(), t)
-
-    def read(self, n):
-        t = time.ticks_us()
-        try:
-            return self._read(n)
-        finally:
-            self.bus_us += time.ticks_diff(time.ticks_us(), t)
-
+    # --- I2C transfers (SimIMU.write/read time them) ---------------------------------------------
     def _write(self, data):
         self._check_bus()
         self.advance()
@@ -271,7 +187,7 @@ class MPU6050Sim:
             if reg not in (R_FIFO_R_W, R_WHO_AM_I, R_INT_STATUS, R_FIFO_COUNTH, R_FIFO_COUNTH + 1):
                 r[reg] = v
             if reg in (R_SMPLRT_DIV, R_CONFIG, R_PWR_MGMT_1):
-                self._rebase(self.elapsed)
+                self._rebase()
             if reg != R_FIFO_R_W:
                 reg = (reg + 1) & 0x7F
         self._ptr = reg
@@ -338,19 +254,3 @@ class MPU6050Sim:
                 if b > t:
                     nxt = min(nxt, b)
         return nxt
-
-    async def run(self):
-        """The sensor's own clock as an asyncio task: wakes only when the INT pin may change."""
-        while not self.finished:
-            t = self.advance()
-            dt = self._next_event_us(t) - t
-            await asyncio.sleep_ms(dt // 1000 + 1)
-        self._update_pin(self.elapsed)
-
-    def ended(self):
-        """An asyncio.Event set when the replay is exhausted."""
-        if self._ended is None:
-            self._ended = asyncio.Event()
-            if self.finished:
-                self._ended.set()
-        return self._ended
