@@ -1,8 +1,8 @@
-# What the register-level IMU emulators share (LSM6DSOX, BMI270, MPU6050/MPU6886): time from time.ticks_us (virtual under QEMU -icount), samples taken
-# from a replay at the configured rate and full scale, a byte FIFO, an INT pin driven with
-# pin.drive(level), the I2C device protocol (write(data) with data[0] the register, read(n))
-# with auto-increment, fault injection (nack / stuck / noirq) and an asyncio task that wakes
-# only when the INT pin may change.
+# What the register-level IMU emulators share (LSM6DSOX, BMI270, MPU6050/MPU6886): time from
+# time.ticks_us (virtual under QEMU -icount), samples taken from a replay at the configured rate
+# and full scale, a byte FIFO, an INT pin driven with pin.drive(level), the I2C device protocol
+# (write(data) with data[0] the register, read(n)) with auto-increment, fault injection (nack /
+# stuck / noirq) and an asyncio task that wakes only when the INT pin may change.
 import time
 import struct
 

@@ -270,8 +270,8 @@ def trim(x: np.ndarray, rel: float = 0.01, keep_s: float = 0.04) -> np.ndarray:
 
 @functools.lru_cache(maxsize=None)
 def espeak_version() -> str:
-    """espeak-ng's version line ("eSpeak NG text-to-speech: 1.51 ..."): part of every cache key, as
-    another release says the same text differently."""
+    """espeak-ng's version ("eSpeak NG text-to-speech: 1.51", without the data path): part of every
+    cache key, as another release says the same text differently."""
     r = subprocess.run(["espeak-ng", "--version"], check=True, capture_output=True, text=True, timeout=30)
     return r.stdout.strip().split("  Data at")[0]
 
