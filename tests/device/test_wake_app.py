@@ -116,9 +116,17 @@ def test_wake_unix_matches_host_detector(unix_fw, test_bundle, scenes, tmp_path)
     """Ungated (the periodic baseline), the app runs the manifest's detector on the same frames as
     the host twin (TFLite interpreter): the same invocations fire."""
     wav, spans, _ = scenes["wake"]
-    evs = run_app_unix(unix_fw, tmp_path, {"wake": {"model": str(test_bundle), "replay": str(wav), "gate": False},
-                                           "alarms": {"log": None}})
-    s = [e for e in evs if e["event"] == "summary"][0]
+    # The emulated I2S runs on real time: on a loaded machine the app can fall more than ibuf
+    # behind and lose audio (as a real I2S would), and then it sees other frames than the twin.
+    # Such a run is measured (the lost counts), not guessed, and run again, three times at most.
+    for _ in range(3):
+        evs = run_app_unix(unix_fw, tmp_path, {"wake": {"model": str(test_bundle), "replay": str(wav), "gate": False},
+                                               "alarms": {"log": None}})
+        s = [e for e in evs if e["event"] == "summary"][0]
+        lost = s["sim"]["skipped"] + s["mic"]["lost"] + s["mic"]["ring_dropped"]
+        if not lost:
+            break
+    assert not lost, ("audio lost in every run: the machine is too loaded for a real-time replay", s)
     x, _ = U.read_wav(wav)
     host, _ = U.host_detect(test_bundle, x)
     assert s["detection_ms"] == [t for t, _ in host], (s["detection_ms"], host)
