@@ -11,7 +11,8 @@ from ..progress import bar
 from ..tf_setup import tensorflow
 
 
-def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, seed: int = 0):
+def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, seed: int = 0,
+          input_noise: float = 0.1, dropout: float = 0.1):
     """Temporal CNN: the 13 MFCCs are the channels of a convolution over time (TC-ResNet's layout,
     Choi et al. 2019, without the residual adds), written as Conv2D on a [frames, 1, 13] image so
     it converts to plain CONV_2D ops. A 5-tap conv with stride 2, then `blocks` 3-tap convs, the
@@ -28,7 +29,7 @@ def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, 
     x = L.Subtract(name="cmn")([inp, L.GlobalAveragePooling2D(keepdims=True, name="window_mean")(inp)])
     # Training-only regularisers (identity at inference, so not in the .tflite): noise on the
     # normalised MFCCs and whole-coefficient dropout, against memorising the training voices.
-    x = L.GaussianNoise(0.25)(x)
+    x = L.GaussianNoise(input_noise)(x)
     x = L.SpatialDropout2D(0.1)(x)
     x = L.Conv2D(channels, (5, 1), strides=(2, 1), padding="same", use_bias=False, kernel_regularizer=reg)(x)
     x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
@@ -37,7 +38,7 @@ def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, 
                      kernel_regularizer=reg)(x)
         x = L.ReLU()(L.BatchNormalization(momentum=0.9)(x))
     x = L.GlobalAveragePooling2D()(x)
-    x = L.Dropout(0.3)(x)
+    x = L.Dropout(dropout)(x)
     out = L.Dense(n_classes, activation="softmax", name="posteriors")(x)
     return tf.keras.Model(inp, out, name="kws_tcn")
 
@@ -58,7 +59,8 @@ def time_mask(x: np.ndarray, rng, p: float = 0.5, max_width: int = 10) -> np.nda
 def train(x_train, y_train, x_val, y_val, cfg, n_classes=3):
     tf = tensorflow(cfg.seed)
     keras = tf.keras
-    model = build(x_train.shape[1], x_train.shape[2], n_classes, cfg.channels, cfg.blocks, cfg.seed)
+    model = build(x_train.shape[1], x_train.shape[2], n_classes, cfg.channels, cfg.blocks, cfg.seed,
+                  cfg.input_noise, cfg.dropout)
     steps = cfg.epochs * int(np.ceil(len(x_train) / cfg.batch))
     sched = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, steps, alpha=0.02)
     model.compile(optimizer=keras.optimizers.Adam(sched), loss="sparse_categorical_crossentropy",
