@@ -38,7 +38,7 @@ class KeywordConfig:
     blocks: int = 4              # 3-tap conv layers after the first
     # Training-only regularisers (model.build): Gaussian noise on the normalised MFCCs, dropout
     # before the dense layer. Light, because the small model underfits its hard training set (train
-    # accuracy 96 %): 0.1 / 0.1 with 40 epochs made 35 fewer errors of 7,000 validation clips
+    # accuracy 96 %): 0.1 / 0.1 with 40 epochs made 30-35 fewer errors of 7,000 validation clips
     # than 0.25 / 0.3 with 24 (models/keyword/README.md, sixth session).
     input_noise: float = 0.1
     dropout: float = 0.1
