@@ -46,10 +46,14 @@ def convert_keras(model, input_shapes, seed=0, n_rep=32, int8=True, rep_scale=1.
     if int8:
         rng = np.random.default_rng(seed)
 
+        # Keyed by input name: a list is matched to the inputs in an order that depends on their
+        # names (seen with TF 2.21: inputs "a", "b" were fed as "b", "a"), not on model.inputs.
+        names = [t.name for t in model.inputs]
+
         def rep():
             for _ in range(n_rep):
-                yield [(rng.standard_normal((1,) + tuple(s)) * rep_scale).astype(np.float32)
-                       for s in input_shapes]
+                yield {n: (rng.standard_normal((1,) + tuple(s)) * rep_scale).astype(np.float32)
+                       for n, s in zip(names, input_shapes)}
 
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = rep
