@@ -188,7 +188,7 @@ def make_keyword_bundle(base, seed=0, log=print):
     inv_std = 1.0 / np.maximum(X.reshape(-1, 13).std(0), 1e-3)
     Z = ((X - mean) * inv_std).astype(np.float32)[..., None]
     log(f"keyword test model: {len(y)} clips ({np.bincount(y).tolist()})")
-    tf.random.set_seed(seed)
+    tf.keras.utils.set_random_seed(seed)  # Python, NumPy and TF: Keras 3's initialisers too, so the same model each time
     m = tf.keras.Sequential([
         tf.keras.Input((FRAMES, 13, 1)),
         tf.keras.layers.Conv2D(12, (5, 3), strides=(2, 1), activation="relu"),
