@@ -11,8 +11,8 @@ from ..progress import bar
 from ..tf_setup import tensorflow
 
 
-def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, seed: int = 0,
-          input_noise: float = 0.1, dropout: float = 0.1):
+def build(frames: int, n_mfcc: int, n_classes: int, channels: int, blocks: int, seed: int,
+          input_noise: float, dropout: float):
     """Temporal CNN: the 13 MFCCs are the channels of a convolution over time (TC-ResNet's layout,
     Choi et al. 2019, without the residual adds), written as Conv2D on a [frames, 1, 13] image so
     it converts to plain CONV_2D ops. A 5-tap conv with stride 2, then `blocks` 3-tap convs, the
