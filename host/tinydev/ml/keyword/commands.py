@@ -23,8 +23,10 @@ def _summary(m):
     from ..progress import console
 
     s, e = m["stream"], m["everyday_stream"]
+    t = e.get("tail")
+    est = f" (estimated {t['pot_per_day'][str(t['pot_quoted_k'])]:.3g}/day)" if t else ""
     console.print(f"model {m['model_bytes']} bytes; accuracy {100 * m['accuracy']:.2f} % on held-out voices/SNRs; "
-                  f"false wakes {e['false_wakes']} in {e['hours']:.2f} h of everyday background, "
+                  f"false wakes {e['false_wakes']} in {e['hours']:.2f} h of everyday background{est}, "
                   f"{s['false_wakes']} in {s['hours']:.2f} h with confusables; "
                   f"wake stream {m['wake_stream']['detected']}/{m['wake_stream']['wake_phrases']} detected")
 

@@ -1,6 +1,7 @@
 """The pipeline's data: clips built from espeak-ng utterances (tinydev.ml.data.speech), as MFCCs,
 and MFCCs of the background streams; cached as .npz in the work dir (keyed by the config), the
-synthesised utterances in the tinydev cache."""
+synthesised utterances in the tinydev cache. The long everyday background (hours, for the false-wake
+estimate) has a file of its own, so its length can change without making the training data again."""
 from __future__ import annotations
 
 import hashlib
@@ -18,13 +19,13 @@ LABELS = ("background", "unknown", "wake")
 WAKE = LABELS.index("wake")
 _DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "train_hard", "val_wake", "val_unknown", "test_wake",
               "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
-              "test_stream_minutes", "wake_stream_count", "context_p", "test_everyday_minutes",
-              "train_stream_minutes", "seed")
+              "test_stream_minutes", "wake_stream_count", "context_p", "train_stream_minutes", "seed")
+_EVERYDAY_KEYS = ("wake", "test_everyday_minutes", "everyday_chunk_minutes", "seed")
 _DATA_VERSION = 8
 
 
-def _key(cfg):
-    d = {k: cfg.as_dict()[k] for k in _DATA_KEYS} | {"v": _DATA_VERSION, "synth": S.SYNTH_VERSION,
+def _key(cfg, keys=_DATA_KEYS):
+    d = {k: cfg.as_dict()[k] for k in keys} | {"v": _DATA_VERSION, "synth": S.SYNTH_VERSION,
                                                       "espeak": S.espeak_version()}
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -151,6 +152,13 @@ def stream_windows(x_frames, speech, frames, stride, min_speech_frames=5):
     return w, y.astype(np.int8)
 
 
+def _save(path: Path, d: dict):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **d)
+    tmp.replace(path)
+
+
 def load(cfg, workdir: Path) -> dict:
     path = Path(workdir) / f"data-{_key(cfg)}.npz"
     if path.exists():
@@ -165,13 +173,28 @@ def load(cfg, workdir: Path) -> dict:
     d["val_stream_seconds"] = np.array(s)
     d["test_stream"], _, s, _ = stream(cfg, "test", cfg.test_stream_minutes)
     d["test_stream_seconds"] = np.array(s)
-    d["test_everyday"], _, s, _ = stream(cfg, "test", cfg.test_everyday_minutes, seed=150, confusables=False)
-    d["test_everyday_seconds"] = np.array(s)
     minutes = cfg.wake_stream_count * 8 / 60
     d["wake_stream"], d["wake_events"], s, _ = stream(cfg, "test", minutes, inserts=cfg.wake_stream_count)
     d["wake_stream_seconds"] = np.array(s)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **d)
-    tmp.replace(path)
+    _save(path, d)
     return d
+
+
+def everyday(cfg, workdir: Path) -> tuple[np.ndarray, float]:
+    """MFCCs and seconds of the held-out everyday background (test voices, no confusable phrase):
+    `test_everyday_minutes` made as consecutive independent streams of `everyday_chunk_minutes`
+    (seeds 150, 151, ...; a chunk boundary is one more change of the noise bed), so memory stays that
+    of one chunk however long the whole is."""
+    path = Path(workdir) / f"everyday-{_key(cfg, _EVERYDAY_KEYS)}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            return z["mfcc"], float(z["seconds"])
+    parts, seconds, done, i = [], 0.0, 0.0, 0
+    while done < cfg.test_everyday_minutes - 1e-9:
+        minutes = round(min(cfg.everyday_chunk_minutes, cfg.test_everyday_minutes - done), 6)
+        m, _, s, _ = stream(cfg, "test", minutes, seed=150 + i, confusables=False)
+        parts.append(m)
+        seconds, done, i = seconds + s, done + minutes, i + 1
+    mfcc = np.concatenate(parts)
+    _save(path, {"mfcc": mfcc, "seconds": np.array(seconds)})
+    return mfcc, seconds
