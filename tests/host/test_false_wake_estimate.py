@@ -1,4 +1,4 @@
-"""The false-wake extrapolations of the keyword report (tinydev.ml.keyword.detector and report._tail)
+"""The false-wake extrapolations of the keyword report (tinydev.ml.keyword.tail and report._tail)
 on synthetic scores whose tail is known, and the chunked everyday background they run on."""
 import dataclasses
 import shutil
@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "host"))
 pytest.importorskip("matplotlib")
 
 from tinydev.ml.keyword import dataset
-from tinydev.ml.keyword import detector as D
 from tinydev.ml.keyword import report as R
+from tinydev.ml.keyword import tail as T
 from tinydev.ml.keyword.config import CI
 
 
@@ -45,11 +45,11 @@ def test_pot_interval_covers_the_true_rate():
     hits = 0
     for r in range(40):
         score, per_day = _events_score(np.random.default_rng(100 + r), 10.0, 200, 2.0, 0.0, 0.7)
-        lo, hi = D.pot_interval(score, 10.0, th, 20, 19, draws=2000)
-        assert lo <= D.pot_rate_per_day(score, 10.0, th, 20, 19) <= hi
+        lo, hi = T.pot_interval(score, 10.0, th, 20, 19, draws=2000)
+        assert lo <= T.pot_rate_per_day(score, 10.0, th, 20, 19) <= hi
         hits += lo <= per_day(6.0) <= hi
     assert 30 <= hits <= 40
-    lo, hi = D.pot_interval(score[:300], 1.0, th, 20, 19)
+    lo, hi = T.pot_interval(score[:300], 1.0, th, 20, 19)
     assert np.isnan(lo) and np.isnan(hi)  # too few peaks
 
 
@@ -58,7 +58,7 @@ def test_gpd_upper_bound_covers_the_true_rate(xi):
     """The fitted tail's upper bound of wakes per day at 0.99 (95 % bounds on the rate of peaks over
     the base and on the tail beyond it), on 12 h streams of 40 events/h with logits 2 + GPD(xi, 0.7):
     at least the true rate in most of 20 streams."""
-    x = float(D.logit(0.99))
+    x = float(T.logit(0.99))
     covered = 0
     for r in range(20):
         score, per_day = _events_score(np.random.default_rng(200 + r), 12.0, 40, 2.0, xi, 0.7)
@@ -70,8 +70,8 @@ def test_gpd_upper_bound_covers_the_true_rate(xi):
 @pytest.mark.parametrize("xi", [-0.3, 0.0, 0.25])
 def test_gpd_fit_recovers_the_shape(xi):
     y = _gpd(np.random.default_rng(7), xi, 0.7, 600)
-    fit_xi, sigma = D.gpd_fit(y)
-    lo, hi = D.gpd_shape_interval(y)
+    fit_xi, sigma = T.gpd_fit(y)
+    lo, hi = T.gpd_shape_interval(y)
     assert fit_xi == pytest.approx(xi, abs=0.1) and sigma == pytest.approx(0.7, rel=0.15)
     assert lo <= xi <= hi and lo <= fit_xi <= hi and hi - lo < 0.35
     if xi:
@@ -85,7 +85,7 @@ def test_tail_of_a_bounded_background(tmp_path):
     score, per_day = _events_score(np.random.default_rng(3), 12.0, 40, 2.0, -0.3, 0.7)
     hours, gap, th = 12.0, 19, 0.99
     t = R._tail(score, CI, th, hours, gap)["tail"]
-    assert per_day(float(D.logit(th))) == 0.0
+    assert per_day(float(T.logit(th))) == 0.0
     sh = t["shape"]
     assert sh["xi_interval_90"][1] < 0 and sh["end_score"] < th and sh["per_day"] == 0.0
     assert sh["per_day_upper"] > 0  # the region the data allow still holds tails that reach 0.99

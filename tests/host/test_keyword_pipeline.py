@@ -23,6 +23,7 @@ from tinydev.ml import features as F
 from tinydev.ml.commands import model
 from tinydev.ml.data import speech as S
 from tinydev.ml.keyword import detector as D
+from tinydev.ml.keyword import tail as T
 from tinydev.ml.keyword.recipe import Recipe, clip_mfcc, stream_mfcc
 
 pytestmark = [pytest.mark.timeout(900),  # ~2-3 min on a busy 2-core machine
@@ -82,12 +83,12 @@ def test_false_wake_tail_extrapolation():
     predicts r wakes/day predicts r at that threshold, and higher thresholds predict fewer."""
     rng = np.random.default_rng(0)
     mx = 1 / (1 + np.exp(-rng.gumbel(-2.0, 0.8, 200)))  # block maxima whose logits are Gumbel(-2, 0.8)
-    mu, beta = D.gumbel_fit(mx)
+    mu, beta = T.gumbel_fit(mx)
     assert mu == pytest.approx(-2.0, abs=0.25) and beta == pytest.approx(0.8, abs=0.15)
-    th = D.gumbel_threshold(mx, 30.0, 0.1)
-    assert D.gumbel_rate_per_day(mx, 30.0, th) == pytest.approx(0.1, rel=1e-6)
-    assert D.gumbel_rate_per_day(mx, 30.0, min(0.9999, th + 0.0001)) < 0.1 < D.gumbel_rate_per_day(mx, 30.0, th - 0.01)
-    assert list(D.block_maxima(np.arange(10.0), 4)) == [3.0, 7.0]
+    th = T.gumbel_threshold(mx, 30.0, 0.1)
+    assert T.gumbel_rate_per_day(mx, 30.0, th) == pytest.approx(0.1, rel=1e-6)
+    assert T.gumbel_rate_per_day(mx, 30.0, min(0.9999, th + 0.0001)) < 0.1 < T.gumbel_rate_per_day(mx, 30.0, th - 0.01)
+    assert list(T.block_maxima(np.arange(10.0), 4)) == [3.0, 7.0]
 
 
 def test_peaks_over_threshold_rate():
@@ -100,13 +101,13 @@ def test_peaks_over_threshold_rate():
     score[40::80] = 1 / (1 + np.exp(-z))
     score[41::80] = score[40::80] * 0.9  # an event's shoulder, declustered away
     want = 200 * 24 * np.exp(-4 / 0.7)
-    peaks = D.declustered_peaks(score, 19, 50)
+    peaks = T.declustered_peaks(score, 19, 50)
     assert len(peaks) == 50 and np.array_equal(peaks, np.sort(score[40::80])[::-1][:50])
     th = 1 / (1 + np.exp(-6))
-    assert D.pot_rate_per_day(score, 10.0, th, 400, 19) == pytest.approx(want, rel=0.3)
-    assert want / 3 < D.pot_rate_per_day(score, 10.0, th, 40, 19) < want * 3  # few peaks: a rough estimate
-    assert D.pot_rate_per_day(score, 10.0, 0.9999, 40, 19) < D.pot_rate_per_day(score, 10.0, 0.999, 40, 19)
-    assert np.isnan(D.pot_rate_per_day(score[:300], 1.0, 0.99, 20, 19))  # room for 15 peaks: too few for k = 20
+    assert T.pot_rate_per_day(score, 10.0, th, 400, 19) == pytest.approx(want, rel=0.3)
+    assert want / 3 < T.pot_rate_per_day(score, 10.0, th, 40, 19) < want * 3  # few peaks: a rough estimate
+    assert T.pot_rate_per_day(score, 10.0, 0.9999, 40, 19) < T.pot_rate_per_day(score, 10.0, 0.999, 40, 19)
+    assert np.isnan(T.pot_rate_per_day(score[:300], 1.0, 0.99, 20, 19))  # room for 15 peaks: too few for k = 20
 
 
 def test_bundle_manifest(run):

@@ -16,6 +16,7 @@ from ..bundle import read_bundle
 from ..progress import console
 from . import dataset
 from . import detector as D
+from . import tail as T
 from .recipe import Recipe
 from .steps import _json, check, int8_outputs, quantize, stream_posteriors
 
@@ -43,41 +44,41 @@ SHAPE_PEAKS = 100  # peaks for the tail-shape check (a generalised Pareto law wi
 
 def _tail(sb, cfg, th, hours, gap) -> dict:
     """Extrapolations of the false-wake rate at the threshold from the smoothed score on a held-out
-    background: peaks over threshold on its largest declustered peaks (detector.pot_rate_per_day,
+    background: peaks over threshold on its largest declustered peaks (tail.pot_rate_per_day,
     events at least a refractory period apart) with a bootstrap interval, the fitted tail shape that
     says whether that exponential tail leans high or low, and a Gumbel law on its
-    per-`tail_block_s` maxima (detector.gumbel_rate_per_day)."""
+    per-`tail_block_s` maxima (tail.gumbel_rate_per_day)."""
     per_block = round(cfg.tail_block_s / (cfg.stride * 0.02))
-    mx = D.block_maxima(sb, per_block)
+    mx = T.block_maxima(sb, per_block)
     if len(mx) < 5:
         return {"tail": None}
-    mu, beta = D.gumbel_fit(mx)
+    mu, beta = T.gumbel_fit(mx)
     t = {"block_s": cfg.tail_block_s, "blocks": len(mx), "gumbel_mu_logit": mu, "gumbel_beta_logit": beta,
-         "predicted_per_day": D.gumbel_rate_per_day(mx, cfg.tail_block_s, th),
+         "predicted_per_day": T.gumbel_rate_per_day(mx, cfg.tail_block_s, th),
          "blocks_over_threshold": int(np.sum(mx >= th)),
-         "threshold_for_0.1_per_day": D.gumbel_threshold(mx, cfg.tail_block_s, 0.1),
-         "pot_per_day": {str(k): D.pot_rate_per_day(sb, hours, th, k, gap) for k in POT_PEAKS},
+         "threshold_for_0.1_per_day": T.gumbel_threshold(mx, cfg.tail_block_s, 0.1),
+         "pot_per_day": {str(k): T.pot_rate_per_day(sb, hours, th, k, gap) for k in POT_PEAKS},
          "pot_quoted_k": POT_PEAKS[1],
-         "pot_interval_90": list(D.pot_interval(sb, hours, th, POT_PEAKS[1], gap)), "shape": None}
-    fit = D.pot_fit(sb, SHAPE_PEAKS, gap)
+         "pot_interval_90": list(T.pot_interval(sb, hours, th, POT_PEAKS[1], gap)), "shape": None}
+    fit = T.pot_fit(sb, SHAPE_PEAKS, gap)
     if fit is not None:
         u, y = fit
-        xi, sigma = D.gpd_fit(y)
-        x = float(D.logit(th)) - u
+        xi, sigma = T.gpd_fit(y)
+        x = float(T.logit(th)) - u
         per_day = SHAPE_PEAKS / hours * 24
         t["shape"] = {"k": SHAPE_PEAKS, "base_score": float(1 / (1 + np.exp(-u))), "xi": xi,
-                      "xi_interval_90": list(D.gpd_shape_interval(y)), "sigma_logit": sigma,
+                      "xi_interval_90": list(T.gpd_shape_interval(y)), "sigma_logit": sigma,
                       "end_score": float(1 / (1 + np.exp(-(u + sigma / -xi)))) if xi < 0 else None,
-                      "per_day": per_day * float(D.gpd_survival(x, xi, sigma)[0]),
+                      "per_day": per_day * float(T.gpd_survival(x, xi, sigma)[0]),
                       # the two uncertainties: how often peaks pass u (Poisson) and the tail beyond it
-                      "per_day_upper": poisson_upper(SHAPE_PEAKS) / hours * 24 * D.gpd_survival_upper(y, x)}
+                      "per_day_upper": poisson_upper(SHAPE_PEAKS) / hours * 24 * T.gpd_survival_upper(y, x)}
     return {"tail": t}
 
 
 def _counted_curve(sb, hours, gap) -> dict:
     """Events per day counted on the stream above each level of the smoothed score (its declustered
     peaks), to set the extrapolations against what the stream shows."""
-    pk = D.declustered_peaks(sb, gap, len(sb))
+    pk = T.declustered_peaks(sb, gap, len(sb))
     levels = np.sort(pk)[::-1][: max(1, min(len(pk), 400))]
     return {"levels": levels.tolist(), "per_day": (np.arange(1, len(levels) + 1) / hours * 24).tolist()}
 
@@ -106,10 +107,10 @@ def _plot_tail(streams: dict, th, path):
     extrapolations from its peaks (exponential, k quoted; fitted shape), with the target."""
     plt = plots._plt()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    x_th = float(D.logit(th))
+    x_th = float(T.logit(th))
     for (name, s), color in zip(streams.items(), ("C0", "C1")):
         c, t = s["counted"], s.get("tail")
-        ax.step(D.logit(np.array(c["levels"])), c["per_day"], where="post", color=color,
+        ax.step(T.logit(np.array(c["levels"])), c["per_day"], where="post", color=color,
                 label=f"{name}: counted in {s['hours']:.0f} h")
         if not t:
             continue
@@ -117,14 +118,14 @@ def _plot_tail(streams: dict, th, path):
         pk = np.array(c["levels"])
         k = t["pot_quoted_k"]
         if len(pk) > k:
-            u = float(D.logit(pk[k]))
-            sig = float(np.mean(D.logit(pk[:k]) - u))
+            u = float(T.logit(pk[k]))
+            sig = float(np.mean(T.logit(pk[:k]) - u))
             xs = np.linspace(u, max(x_th, u) + 0.5, 50)
             ax.plot(xs, k / hours * 24 * np.exp(-(xs - u) / sig), color=color, ls="--",
                     label=f"{name}: exponential tail, k = {k}")
         sh = t.get("shape")
         if sh:
-            u = float(D.logit(sh["base_score"]))
+            u = float(T.logit(sh["base_score"]))
             xs = np.linspace(u, max(x_th, u) + 0.5, 200)
             xi, sg = sh["xi"], sh["sigma_logit"]
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,7 +135,7 @@ def _plot_tail(streams: dict, th, path):
     ax.axhline(0.1, color="k", lw=0.8)
     ax.axvline(x_th, color="r", lw=0.8, ls="--")
     ticks = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995]
-    ax.set_xticks(D.logit(np.array(ticks)), [f"{v:g}" for v in ticks])
+    ax.set_xticks(T.logit(np.array(ticks)), [f"{v:g}" for v in ticks])
     ax.set(yscale="log", ylim=(1e-3, None), xlabel="threshold on the smoothed score (logit axis)",
            ylabel="wakes per day", title=f"false wakes per day vs threshold (threshold {th:.3f}, target 0.1/day)")
     ax.legend(fontsize=7)

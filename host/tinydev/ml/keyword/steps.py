@@ -17,6 +17,7 @@ from ..step_files import load_json as _load_json
 from ..step_files import write_json as _json
 from . import dataset
 from . import detector as D
+from . import tail as T
 from . import model as M
 from .recipe import Recipe
 
@@ -77,13 +78,13 @@ def stream_posteriors(tflite, recipe, inp, out_spec, mfcc_stream, cfg, descripti
 def choose_threshold(cfg, p_val_stream):
     """On the validation background stream only: the larger of (a) its highest smoothed score times
     a margin and (b) the threshold at which a Gumbel law fitted to its per-`tail_block_s` maxima
-    (detector.gumbel_threshold) predicts `tail_target_per_day` wakes per day; clamped to
+    (tail.gumbel_threshold) predicts `tail_target_per_day` wakes per day; clamped to
     [min_threshold, max_threshold]. Returns (threshold, peak, tail threshold)."""
     sm = D.smoothed(p_val_stream, cfg.smooth)
     peak = float(sm.max()) if len(sm) else 0.0
     per_block = round(cfg.tail_block_s / (cfg.stride * 0.02))
-    mx = D.block_maxima(sm, per_block)
-    tail = D.gumbel_threshold(mx, cfg.tail_block_s, cfg.tail_target_per_day) if len(mx) >= 5 else 0.0
+    mx = T.block_maxima(sm, per_block)
+    tail = T.gumbel_threshold(mx, cfg.tail_block_s, cfg.tail_target_per_day) if len(mx) >= 5 else 0.0
     th = min(max(peak * cfg.threshold_margin, tail, cfg.min_threshold), cfg.max_threshold)
     return th, peak, tail
 
