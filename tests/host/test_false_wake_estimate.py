@@ -67,6 +67,14 @@ def test_gpd_upper_bound_covers_the_true_rate(xi):
     assert covered >= 18
 
 
+def test_gpd_survival():
+    x = np.array([0.0, 1.0, 2.0])
+    assert np.allclose(T.gpd_survival(x, 0.0, 0.5), np.exp(-x / 0.5))
+    assert np.allclose(T.gpd_survival(x, 0.5, 1.0), (1 + 0.5 * x) ** -2)
+    assert np.allclose(T.gpd_survival(x, -0.5, 1.0), [1.0, 0.25, 0.0])  # ends at sigma / 0.5 = 2
+    assert T.gpd_survival(3.0, np.array([[-0.5], [0.0]]), np.array([1.0, 2.0])).shape == (2, 2)
+
+
 @pytest.mark.parametrize("xi", [-0.3, 0.0, 0.25])
 def test_gpd_fit_recovers_the_shape(xi):
     y = _gpd(np.random.default_rng(7), xi, 0.7, 600)
@@ -93,14 +101,15 @@ def test_tail_of_a_bounded_background(tmp_path):
     lo, hi = t["pot_interval_90"]
     assert 0 < lo <= t["pot_per_day"][k] <= hi  # the exponential's positive (high-leaning) estimate
     stream = {"hours": hours, "false_wakes": 0, "false_wakes_per_day": 0.0, "false_wakes_per_day_95_upper": 6.0,
-              "max_smoothed_score": float(score.max()), "tail": t, "counted": R._counted_curve(score, hours, gap)}
-    c = stream["counted"]
-    assert c["levels"][0] == pytest.approx(score.max()) and c["per_day"][0] == pytest.approx(24 / hours)
-    assert np.all(np.diff(c["levels"]) <= 0) and np.all(np.diff(c["per_day"]) > 0)
+              "max_smoothed_score": float(score.max()), "tail": t}
+    levels, per_day_counted = R._counted_curve(score, hours, gap)
+    assert levels[0] == pytest.approx(score.max()) and per_day_counted[0] == pytest.approx(24 / hours)
+    assert len(levels) == 400 and np.all(np.diff(levels) <= 0) and np.all(np.diff(per_day_counted) > 0)
+    assert t["pot_base_score"] == pytest.approx(levels[20])
     text = R._tail_sentence("Everyday", stream, th)
     assert "leans high" in text and f"{t['pot_per_day'][k]:.3g}/day" in text
     assert "90 % interval" in R._false_wake_rows("everyday", stream)[1]
-    R._plot_tail({"everyday": stream}, th, tmp_path / "false_wakes.png")
+    R._plot_tail({"everyday": (stream, score)}, th, gap, tmp_path / "false_wakes.png")
     assert (tmp_path / "false_wakes.png").stat().st_size > 10_000
 
 

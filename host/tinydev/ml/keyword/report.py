@@ -38,16 +38,16 @@ def poisson_upper(k: int, conf: float = 0.95) -> float:
 
 
 POT_PEAKS = (10, 20, 40)  # peaks-over-threshold estimates from the k largest peaks; the middle one is quoted
-SHAPE_PEAKS = 100  # peaks for the tail-shape check (a generalised Pareto law with its shape fitted; fewer
-# cannot tell a bounded tail from an exponential one: the interval spans about +-0.3 at 40)
+SHAPE_PEAKS = 100  # peaks for the fitted tail (a generalised Pareto law with its shape fitted); fewer cannot
+# tell a bounded tail from an exponential one: the shape's interval spans about +-0.3 at 40
 
 
 def _tail(sb, cfg, th, hours, gap) -> dict:
     """Extrapolations of the false-wake rate at the threshold from the smoothed score on a held-out
-    background: peaks over threshold on its largest declustered peaks (tail.pot_rate_per_day,
-    events at least a refractory period apart) with a bootstrap interval, the fitted tail shape that
-    says whether that exponential tail leans high or low, and a Gumbel law on its
-    per-`tail_block_s` maxima (tail.gumbel_rate_per_day)."""
+    background, all from its declustered peaks (events at least a refractory period apart): an
+    exponential tail over the largest (tail.pot_rate_per_day) with a bootstrap interval; a
+    generalised Pareto law with its shape fitted, with an upper bound (tail.gpd_survival_upper); and
+    a Gumbel law on its per-`tail_block_s` maxima (tail.gumbel_rate_per_day)."""
     per_block = round(cfg.tail_block_s / (cfg.stride * 0.02))
     mx = T.block_maxima(sb, per_block)
     if len(mx) < 5:
@@ -60,6 +60,9 @@ def _tail(sb, cfg, th, hours, gap) -> dict:
          "pot_per_day": {str(k): T.pot_rate_per_day(sb, hours, th, k, gap) for k in POT_PEAKS},
          "pot_quoted_k": POT_PEAKS[1],
          "pot_interval_90": list(T.pot_interval(sb, hours, th, POT_PEAKS[1], gap)), "shape": None}
+    quoted = T.pot_fit(sb, POT_PEAKS[1], gap)
+    if quoted is not None:
+        t["pot_base_score"], t["pot_sigma_logit"] = float(1 / (1 + np.exp(-quoted[0]))), float(np.mean(quoted[1]))
     fit = T.pot_fit(sb, SHAPE_PEAKS, gap)
     if fit is not None:
         u, y = fit
@@ -75,12 +78,11 @@ def _tail(sb, cfg, th, hours, gap) -> dict:
     return {"tail": t}
 
 
-def _counted_curve(sb, hours, gap) -> dict:
-    """Events per day counted on the stream above each level of the smoothed score (its declustered
-    peaks), to set the extrapolations against what the stream shows."""
-    pk = T.declustered_peaks(sb, gap, len(sb))
-    levels = np.sort(pk)[::-1][: max(1, min(len(pk), 400))]
-    return {"levels": levels.tolist(), "per_day": (np.arange(1, len(levels) + 1) / hours * 24).tolist()}
+def _counted_curve(sb, hours, gap, most=400) -> tuple[np.ndarray, np.ndarray]:
+    """Events per day counted on the stream above each of its `most` highest declustered peaks, to
+    set the extrapolations against what the stream shows: (levels, descending; events per day)."""
+    levels = T.declustered_peaks(sb, gap, most)
+    return levels, np.arange(1, len(levels) + 1) / hours * 24
 
 
 def _background(tflite, recipe, man, cfg, mfcc, seconds, description) -> tuple[dict, np.ndarray]:
@@ -97,41 +99,33 @@ def _background(tflite, recipe, man, cfg, mfcc, seconds, description) -> tuple[d
             "false_wakes_per_hour": k / hours, "false_wakes_per_day": 24 * k / hours,
             "false_wakes_per_day_95_upper": 24 * poisson_upper(k) / hours,
             "max_smoothed_score": float(sb.max()), **_tail(sb, cfg, th, hours, gap),
-            "counted": _counted_curve(sb, hours, gap),
             "invocations_over_threshold_unsmoothed": int(np.sum(pb >= th)),
             "fire_times_s": [float((i * cfg.stride + cfg.frames - 1) * 0.02) for i in fires]}, sb
 
 
-def _plot_tail(streams: dict, th, path):
-    """Wakes per day against the threshold, logit axis: counted on each stream (steps) and the
-    extrapolations from its peaks (exponential, k quoted; fitted shape), with the target."""
+def _plot_tail(streams: dict, th, gap, path):
+    """Wakes per day against the threshold, logit axis, for streams {name: (metrics, smoothed score)}:
+    counted (steps) and extrapolated from the peaks (the exponential tail quoted and the fitted
+    tail), with the threshold and the target."""
     plt = plots._plt()
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     x_th = float(T.logit(th))
-    for (name, s), color in zip(streams.items(), ("C0", "C1")):
-        c, t = s["counted"], s.get("tail")
-        ax.step(T.logit(np.array(c["levels"])), c["per_day"], where="post", color=color,
-                label=f"{name}: counted in {s['hours']:.0f} h")
-        if not t:
-            continue
-        hours = s["hours"]
-        pk = np.array(c["levels"])
-        k = t["pot_quoted_k"]
-        if len(pk) > k:
-            u = float(T.logit(pk[k]))
-            sig = float(np.mean(T.logit(pk[:k]) - u))
-            xs = np.linspace(u, max(x_th, u) + 0.5, 50)
-            ax.plot(xs, k / hours * 24 * np.exp(-(xs - u) / sig), color=color, ls="--",
+    for (name, (s, sb)), color in zip(streams.items(), ("C0", "C1")):
+        levels, per_day = _counted_curve(sb, s["hours"], gap)
+        ax.step(T.logit(levels), per_day, where="post", color=color, label=f"{name}: counted in {s['hours']:.0f} h")
+        t = s.get("tail") or {}
+        per_hour_day = 24 / s["hours"]
+        if "pot_base_score" in t:
+            u, k = float(T.logit(t["pot_base_score"])), t["pot_quoted_k"]
+            xs = np.linspace(u, max(x_th, u) + 0.5, 100)
+            ax.plot(xs, k * per_hour_day * T.gpd_survival(xs - u, 0.0, t["pot_sigma_logit"]), color=color, ls="--",
                     label=f"{name}: exponential tail, k = {k}")
         sh = t.get("shape")
         if sh:
             u = float(T.logit(sh["base_score"]))
             xs = np.linspace(u, max(x_th, u) + 0.5, 200)
-            xi, sg = sh["xi"], sh["sigma_logit"]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                r = (np.exp(-(xs - u) / sg) if xi == 0 else np.maximum(1 + xi * (xs - u) / sg, 0) ** (-1 / xi))
-            ax.plot(xs, sh["k"] / hours * 24 * r, color=color, ls=":",
-                    label=f"{name}: fitted shape {xi:+.2f}, k = {sh['k']}")
+            ax.plot(xs, sh["k"] * per_hour_day * T.gpd_survival(xs - u, sh["xi"], sh["sigma_logit"]), color=color, ls=":",
+                    label=f"{name}: fitted shape {sh['xi']:+.2f}, k = {sh['k']}")
     ax.axhline(0.1, color="k", lw=0.8)
     ax.axvline(x_th, color="r", lw=0.8, ls="--")
     ticks = [0.05, 0.2, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995]
@@ -225,8 +219,8 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     # Streams through the device's detector.
     m["stream"], sb = _background(tflite, recipe, man, cfg, data["test_stream"], data["test_stream_seconds"],
                                   "test background stream")
-    m["everyday_stream"], _ = _background(tflite, recipe, man, cfg, *dataset.everyday(cfg, work),
-                                          "test everyday background")
+    m["everyday_stream"], se = _background(tflite, recipe, man, cfg, *dataset.everyday(cfg, work),
+                                           "test everyday background")
     refr = det["refractory_invocations"]
     pw, ends = stream_posteriors(tflite, recipe, inp, outs, data["wake_stream"], cfg, "test wake stream")
     wf = D.detect(pw, det["smooth"], th, refr)
@@ -255,7 +249,8 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     _plot_roc(fp, tp, auc, out / "roc.png")
     _plot_hist({labels[k_]: p[y == k_] for k_ in range(len(labels))}, th, out / "score_histograms.png")
     _plot_streams(sb, D.smoothed(pw, det["smooth"]), ev / 16000.0, th, cfg.stride * 0.02, out / "stream_scores.png")
-    _plot_tail({"everyday": m["everyday_stream"], "with confusables": m["stream"]}, th, out / "false_wakes.png")
+    _plot_tail({"everyday": (m["everyday_stream"], se), "with confusables": (m["stream"], sb)}, th, refr,
+               out / "false_wakes.png")
 
     c = check(cfg, bundle_dir)
     m["check"] = {"ops": c.ops, "params": c.params, "macs": c.macs, "flash_bytes": c.flash_bytes,

@@ -132,12 +132,13 @@ def _gpd_grid(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array([_gpd_loglik(y, float(xi), ls) for xi in _XI_GRID]), np.exp(ls)
 
 
-def gpd_survival(x: float, xi, sigma) -> np.ndarray:
-    """P(excess > x) under GPD(xi, sigma) (arrays broadcast); 0 beyond a bounded tail's end (xi < 0)."""
-    xi, sigma = np.broadcast_arrays(np.atleast_1d(np.asarray(xi, np.float64)), np.asarray(sigma, np.float64))
+def gpd_survival(x, xi, sigma) -> np.ndarray:
+    """P(excess > x) under GPD(xi, sigma), arguments broadcast (at least 1-D); 0 beyond a bounded
+    tail's end (xi < 0)."""
+    x, xi, sigma = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, np.float64)) for v in (x, xi, sigma)))
     out = np.exp(-x / sigma)
     nz = np.abs(xi) >= 1e-9
-    z = 1 + xi[nz] * x / sigma[nz]
+    z = 1 + xi[nz] * x[nz] / sigma[nz]
     out[nz] = np.where(z > 0, np.maximum(z, 1e-300) ** (-1 / xi[nz]), 0.0)
     return out
 
