@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tinydev.errors import TinydevError
-from tinydev.firmware.flash import check_images, flash, flash_plan
+from tinydev.firmware.flash import check_images, flash_plan
 
 
 def _esp_image(chip_id):
