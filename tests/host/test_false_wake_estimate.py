@@ -45,11 +45,12 @@ def test_pot_interval_covers_the_true_rate():
     hits = 0
     for r in range(40):
         score, per_day = _events_score(np.random.default_rng(100 + r), 10.0, 200, 2.0, 0.0, 0.7)
-        lo, hi = T.pot_interval(score, 10.0, th, 20, 19, draws=2000)
-        assert lo <= T.pot_rate_per_day(score, 10.0, th, 20, 19) <= hi
+        peaks = T.declustered_peaks(score, 19, 21)
+        lo, hi = T.pot_interval(peaks, 10.0, th, 20, draws=2000)
+        assert lo <= T.pot_rate_per_day(peaks, 10.0, th, 20) <= hi
         hits += lo <= per_day(6.0) <= hi
     assert 30 <= hits <= 40
-    lo, hi = T.pot_interval(score[:300], 1.0, th, 20, 19)
+    lo, hi = T.pot_interval(T.declustered_peaks(score[:300], 19, 21), 1.0, th, 20)
     assert np.isnan(lo) and np.isnan(hi)  # too few peaks
 
 

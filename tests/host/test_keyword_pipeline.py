@@ -104,10 +104,12 @@ def test_peaks_over_threshold_rate():
     peaks = T.declustered_peaks(score, 19, 50)
     assert len(peaks) == 50 and np.array_equal(peaks, np.sort(score[40::80])[::-1][:50])
     th = 1 / (1 + np.exp(-6))
-    assert T.pot_rate_per_day(score, 10.0, th, 400, 19) == pytest.approx(want, rel=0.3)
-    assert want / 3 < T.pot_rate_per_day(score, 10.0, th, 40, 19) < want * 3  # few peaks: a rough estimate
-    assert T.pot_rate_per_day(score, 10.0, 0.9999, 40, 19) < T.pot_rate_per_day(score, 10.0, 0.999, 40, 19)
-    assert np.isnan(T.pot_rate_per_day(score[:300], 1.0, 0.99, 20, 19))  # room for 15 peaks: too few for k = 20
+    top = T.declustered_peaks(score, 19, 401)
+    assert T.pot_rate_per_day(top, 10.0, th, 400) == pytest.approx(want, rel=0.3)
+    assert want / 3 < T.pot_rate_per_day(top, 10.0, th, 40) < want * 3  # few peaks: a rough estimate
+    assert T.pot_rate_per_day(top, 10.0, 0.9999, 40) < T.pot_rate_per_day(top, 10.0, 0.999, 40)
+    few = T.declustered_peaks(score[:300], 19, 21)
+    assert np.isnan(T.pot_rate_per_day(few, 1.0, 0.99, 20))  # room for 15 peaks: too few for k = 20
 
 
 def test_bundle_manifest(run):

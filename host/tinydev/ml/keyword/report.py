@@ -53,25 +53,26 @@ def _tail(sb, cfg, th, hours, gap) -> dict:
     if len(mx) < 5:
         return {"tail": None}
     mu, beta = T.gumbel_fit(mx)
+    peaks = T.declustered_peaks(sb, gap, max(max(POT_PEAKS), SHAPE_PEAKS) + 1)  # every fit below takes a prefix
     t = {"block_s": cfg.tail_block_s, "blocks": len(mx), "gumbel_mu_logit": mu, "gumbel_beta_logit": beta,
          "predicted_per_day": T.gumbel_rate_per_day(mx, cfg.tail_block_s, th),
          "blocks_over_threshold": int(np.sum(mx >= th)),
          "threshold_for_0.1_per_day": T.gumbel_threshold(mx, cfg.tail_block_s, 0.1),
-         "pot_per_day": {str(k): T.pot_rate_per_day(sb, hours, th, k, gap) for k in POT_PEAKS},
+         "pot_per_day": {str(k): T.pot_rate_per_day(peaks, hours, th, k) for k in POT_PEAKS},
          "pot_quoted_k": POT_PEAKS[1],
-         "pot_interval_90": list(T.pot_interval(sb, hours, th, POT_PEAKS[1], gap)), "shape": None}
-    quoted = T.pot_fit(sb, POT_PEAKS[1], gap)
+         "pot_interval_90": list(T.pot_interval(peaks, hours, th, POT_PEAKS[1])), "shape": None}
+    quoted = T.pot_fit(peaks, POT_PEAKS[1])
     if quoted is not None:
-        t["pot_base_score"], t["pot_sigma_logit"] = float(1 / (1 + np.exp(-quoted[0]))), float(np.mean(quoted[1]))
-    fit = T.pot_fit(sb, SHAPE_PEAKS, gap)
+        t["pot_base_score"], t["pot_sigma_logit"] = float(T.expit(quoted[0])), float(np.mean(quoted[1]))
+    fit = T.pot_fit(peaks, SHAPE_PEAKS)
     if fit is not None:
         u, y = fit
         xi, sigma = T.gpd_fit(y)
         x = float(T.logit(th)) - u
         per_day = SHAPE_PEAKS / hours * 24
-        t["shape"] = {"k": SHAPE_PEAKS, "base_score": float(1 / (1 + np.exp(-u))), "xi": xi,
+        t["shape"] = {"k": SHAPE_PEAKS, "base_score": float(T.expit(u)), "xi": xi,
                       "xi_interval_90": list(T.gpd_shape_interval(y)), "sigma_logit": sigma,
-                      "end_score": float(1 / (1 + np.exp(-(u + sigma / -xi)))) if xi < 0 else None,
+                      "end_score": float(T.expit(u + sigma / -xi)) if xi < 0 else None,
                       "per_day": per_day * float(T.gpd_survival(x, xi, sigma)[0]),
                       # the two uncertainties: how often peaks pass u (Poisson) and the tail beyond it
                       "per_day_upper": poisson_upper(SHAPE_PEAKS) / hours * 24 * T.gpd_survival_upper(y, x)}

@@ -18,6 +18,11 @@ def logit(s):
     return np.log(s / (1 - s))
 
 
+def expit(z):
+    """The score whose logit is z."""
+    return 1 / (1 + np.exp(-np.asarray(z, np.float64)))
+
+
 def block_maxima(score: np.ndarray, per_block: int) -> np.ndarray:
     """Maxima of the smoothed score over consecutive blocks of `per_block` invocations (whole blocks)."""
     n = len(score) // per_block
@@ -44,8 +49,7 @@ def gumbel_threshold(maxima: np.ndarray, block_s: float, per_day: float) -> floa
     """The threshold at which the fitted Gumbel law predicts `per_day` wakes per day."""
     mu, beta = gumbel_fit(maxima)
     p = per_day * block_s / 86400.0
-    z = mu - beta * np.log(-np.log1p(-p))
-    return float(1 / (1 + np.exp(-z)))
+    return float(expit(mu - beta * np.log(-np.log1p(-p))))
 
 
 def declustered_peaks(score: np.ndarray, gap: int, count: int) -> np.ndarray:
@@ -63,48 +67,47 @@ def declustered_peaks(score: np.ndarray, gap: int, count: int) -> np.ndarray:
     return np.array(out)
 
 
-def pot_fit(score: np.ndarray, k: int, gap: int) -> tuple[float, np.ndarray] | None:
-    """Peaks over threshold on the smoothed score: (u, excesses), u the logit of the (k+1)-th largest
-    declustered peak and excesses the logits of the k largest minus u; None if the stream holds fewer
-    than k + 1 peaks."""
-    z = logit(declustered_peaks(score, gap, k + 1))
+def pot_fit(peaks: np.ndarray, k: int) -> tuple[float, np.ndarray] | None:
+    """Peaks over threshold on a stream's declustered peaks (declustered_peaks, descending):
+    (u, excesses), u the logit of the (k+1)-th and excesses the logits of the k largest minus u;
+    None if there are fewer than k + 1 peaks."""
+    z = logit(peaks[: k + 1])
     if len(z) < k + 1:
         return None
     return float(z[k]), z[:k] - z[k]
 
 
-def exp_tail_rate(k: int, hours: float, u: float, sigma: float, threshold: float) -> float:
+def exp_tail_rate(k, hours: float, u: float, sigma, threshold: float):
     """Wakes per day at `threshold` when peak logits above u (k of them in `hours`) are exponential
-    with mean excess sigma (a generalised Pareto law with shape 0)."""
-    return float(k / hours * 24 * np.exp(-(float(logit(threshold)) - u) / max(sigma, 1e-3)))
+    with mean excess sigma (a generalised Pareto law with shape 0); k and sigma may be arrays."""
+    return np.asarray(k) / hours * 24 * np.exp(-(float(logit(threshold)) - u) / np.maximum(sigma, 1e-3))
 
 
-def pot_rate_per_day(score: np.ndarray, hours: float, threshold: float, k: int, gap: int) -> float:
-    """Peaks over threshold (the tail-only estimate of extreme-value statistics): the logits of the
-    k largest declustered peaks above the (k+1)-th, u, are taken as exponential (a generalised Pareto
-    law with shape 0), so the rate of peaks above x is k / hours * exp(-(x - u) / sigma), sigma their
-    mean excess over u. Unlike the Gumbel fit to all block maxima it does not let quiet blocks
-    (noise only) widen the tail."""
-    fit = pot_fit(score, k, gap)
+def pot_rate_per_day(peaks: np.ndarray, hours: float, threshold: float, k: int) -> float:
+    """Peaks over threshold (the tail-only estimate of extreme-value statistics) on a stream's
+    declustered peaks: the logits of the k largest above the (k+1)-th, u, are taken as exponential
+    (a generalised Pareto law with shape 0), so the rate of peaks above x is
+    k / hours * exp(-(x - u) / sigma), sigma their mean excess over u. Unlike the Gumbel fit to all
+    block maxima it does not let quiet blocks (noise only) widen the tail."""
+    fit = pot_fit(peaks, k)
     if fit is None:
         return float("nan")
     u, y = fit
-    return exp_tail_rate(k, hours, u, float(np.mean(y)), threshold)
+    return float(exp_tail_rate(k, hours, u, float(np.mean(y)), threshold))
 
 
-def pot_interval(score: np.ndarray, hours: float, threshold: float, k: int, gap: int, conf: float = 0.9,
+def pot_interval(peaks: np.ndarray, hours: float, threshold: float, k: int, conf: float = 0.9,
                  draws: int = 4000, seed: int = 0) -> tuple[float, float]:
     """A bootstrap `conf` interval of pot_rate_per_day: the k excesses resampled with replacement
     (sigma's uncertainty) and the count of peaks above u drawn from Poisson(k) (the rate's); both
-    dominate the estimate's spread. (nan, nan) if the stream holds too few peaks."""
-    fit = pot_fit(score, k, gap)
+    dominate the estimate's spread. (nan, nan) if there are too few peaks."""
+    fit = pot_fit(peaks, k)
     if fit is None:
         return float("nan"), float("nan")
     u, y = fit
     rng = np.random.default_rng(seed)
-    sig = np.maximum(y[rng.integers(0, k, (draws, k))].mean(1), 1e-3)
-    n = rng.poisson(k, draws)
-    r = n / hours * 24 * np.exp(-(float(logit(threshold)) - u) / sig)
+    sig = y[rng.integers(0, k, (draws, k))].mean(1)
+    r = exp_tail_rate(rng.poisson(k, draws), hours, u, sig, threshold)
     a = (1 - conf) / 2
     return float(np.quantile(r, a)), float(np.quantile(r, 1 - a))
 
