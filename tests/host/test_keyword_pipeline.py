@@ -143,6 +143,17 @@ def test_ci_model_is_well_above_chance(run):
         assert m[key]["invocations"] > 1000 and m[key]["hours"] > 0
 
 
+def test_training_mined_hard_negatives(run):
+    from tinydev.ml.keyword.config import CI
+
+    info = json.loads((run["work"] / "train.json").read_text())
+    mn = info["mining"]
+    assert mn["windows"] > 1000 and mn["minutes"] == CI.mine_minutes
+    assert min(CI.mine_max, mn["above"]["0.2"]) <= mn["picked"] <= CI.mine_max
+    assert len(mn["first_history"]["loss"]) == len(info["history"]["loss"]) == CI.epochs  # trained twice
+    assert run["metrics"]["mining"]["picked"] == mn["picked"]
+
+
 def test_report_files(run):
     rep = run["work"] / "report"
     for name in ("report.md", "roc.png", "score_histograms.png", "confusion.png", "stream_scores.png",

@@ -21,6 +21,7 @@ _DATA_KEYS = ("wake", "frames", "train_wake", "train_unknown", "train_hard", "va
               "test_unknown", "wake_reuse", "unknown_reuse", "background_fraction", "val_stream_minutes",
               "test_stream_minutes", "wake_stream_count", "context_p", "train_stream_minutes", "seed")
 _EVERYDAY_KEYS = ("wake", "test_everyday_minutes", "everyday_chunk_minutes", "seed")
+_MINING_KEYS = ("wake", "mine_minutes", "mine_confusables", "everyday_chunk_minutes", "seed")
 _DATA_VERSION = 8
 
 
@@ -180,21 +181,49 @@ def load(cfg, workdir: Path) -> dict:
     return d
 
 
+def _chunked_stream(cfg, split, minutes, seed0, confusables, progress):
+    """`minutes` of background made as consecutive independent streams of `everyday_chunk_minutes`
+    (seeds seed0, seed0 + 1, ...; a chunk boundary is one more change of the noise bed), so memory
+    stays that of one chunk however long the whole is. Returns (mfcc, per-frame speech flag, seconds)."""
+    parts, flags, seconds, done, i = [], [], 0.0, 0.0, 0
+    while done < minutes - 1e-9:
+        chunk = round(min(cfg.everyday_chunk_minutes, minutes - done), 6)
+        m, _, s, sp = stream(cfg, split, chunk, seed=seed0 + i, confusables=confusables)
+        parts.append(m)
+        flags.append(sp)
+        seconds, done, i = seconds + s, done + chunk, i + 1
+        progress(done, minutes)
+    return np.concatenate(parts), np.concatenate(flags), seconds
+
+
+def _note_chunk(what):
+    from ..progress import console
+
+    return lambda done, total: console.print(f"{what}: {done:g} of {total:g} min")
+
+
 def everyday(cfg, workdir: Path) -> tuple[np.ndarray, float]:
     """MFCCs and seconds of the held-out everyday background (test voices, no confusable phrase):
-    `test_everyday_minutes` made as consecutive independent streams of `everyday_chunk_minutes`
-    (seeds 150, 151, ...; a chunk boundary is one more change of the noise bed), so memory stays that
-    of one chunk however long the whole is."""
+    `test_everyday_minutes` in chunks (_chunked_stream, seeds 150, 151, ...)."""
     path = Path(workdir) / f"everyday-{_key(cfg, _EVERYDAY_KEYS)}.npz"
     if path.exists():
         with np.load(path, allow_pickle=False) as z:
             return z["mfcc"], float(z["seconds"])
-    parts, seconds, done, i = [], 0.0, 0.0, 0
-    while done < cfg.test_everyday_minutes - 1e-9:
-        minutes = round(min(cfg.everyday_chunk_minutes, cfg.test_everyday_minutes - done), 6)
-        m, _, s, _ = stream(cfg, "test", minutes, seed=150 + i, confusables=False)
-        parts.append(m)
-        seconds, done, i = seconds + s, done + minutes, i + 1
-    mfcc = np.concatenate(parts)
+    mfcc, _, seconds = _chunked_stream(cfg, "test", cfg.test_everyday_minutes, 150, False,
+                                       _note_chunk("everyday background"))
     _save(path, {"mfcc": mfcc, "seconds": np.array(seconds)})
     return mfcc, seconds
+
+
+def mining(cfg, workdir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """MFCCs and per-frame speech flags of the hard-negative mining background: training voices,
+    confusable phrases if `mine_confusables` (as in the training stream), `mine_minutes` in chunks
+    (seeds 400, 401, ...; the training stream is seed 200). No wake phrase: every window is a negative."""
+    path = Path(workdir) / f"mining-{_key(cfg, _MINING_KEYS)}.npz"
+    if path.exists():
+        with np.load(path, allow_pickle=False) as z:
+            return z["mfcc"], z["speech"]
+    mfcc, speech, _ = _chunked_stream(cfg, "train", cfg.mine_minutes, 400, cfg.mine_confusables,
+                                      _note_chunk("mining background"))
+    _save(path, {"mfcc": mfcc, "speech": speech})
+    return mfcc, speech

@@ -262,6 +262,9 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
     m["data"] = {"train_clips": len(data["train_y"]), "val_clips": len(data["val_y"]),
                  "test_clips": len(y), "val_stream_minutes": float(data["val_stream_seconds"]) / 60,
                  "train_voices": len(data["train_voices"]) - 1, "test_voice_count": len(voices) - 1}
+    tpath = Path(work) / "train.json"
+    mining = json.loads(tpath.read_text()).get("mining") if tpath.exists() else None
+    m["mining"] = {k: v for k, v in mining.items() if k != "first_history"} if mining else None
     _json(out / "metrics.json", m)
     (out / "report.md").write_text(markdown(cfg, man, m))
     console.print(f"report: {out / 'report.md'}")
@@ -284,6 +287,20 @@ def _false_wake_rows(name, s, target="< 0.1/day") -> list[str]:
     return [f"| false wakes counted, {name} | {s['false_wakes']} in {s['hours']:.2f} h = "
             f"{s['false_wakes_per_day']:.2f}/day (95 % upper bound {s['false_wakes_per_day_95_upper']:.1f}/day) | {target} |",
             f"| false wakes per day estimated from it (see below) | {est} | {target} |"]
+
+
+def _mining_lines(mn) -> list[str]:
+    if not mn:
+        return []
+    above = ", ".join(f"{n} >= {t}" for t, n in mn["above"].items())
+    return ["## Hard negatives", "",
+            f"A first model, trained on the clips and the training stream, scored {mn['windows']} windows of "
+            f"{mn['minutes']:g} min of further training-voice background with no wake phrase ("
+            f"{'confusable phrases included' if mn.get('confusables') else 'everyday talk, no confusable phrase'}; "
+            f"training voices only, so no held-out data): wake posterior {above}. The "
+            f"{mn['picked']} highest (down to {mn['lowest_picked_score'] or 0:.3f}; {mn['picked_unknown']} of them "
+            "speech) joined the training set as negatives, and the model was trained again from the start; the "
+            "bundle is that second model.", ""]
 
 
 def _tail_sentence(name, s, th) -> str:
@@ -400,7 +417,8 @@ def markdown(cfg, man, m) -> str:
               "ones and that the synthetic background stands for a real room; it is an estimate, not a "
               "measurement. The plot sets it against the counts: where the stream has events to count, the "
               "dashed line should follow the steps.",
-              "", "## Threshold", "", f"{m['threshold']:.3f}: {man['training']['threshold_rule']}. No test data "
+              "", *_mining_lines(m.get("mining")),
+              "## Threshold", "", f"{m['threshold']:.3f}: {man['training']['threshold_rule']}. No test data "
               "is used to choose it.", "",
               f"Ops: {', '.join(c['ops'])}; unsupported by the firmware: {c['unsupported'] or 'none'}.", "",
               "![confusion](confusion.png) ![roc](roc.png)", "", "![histograms](score_histograms.png)", "",

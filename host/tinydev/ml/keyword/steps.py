@@ -24,18 +24,47 @@ from .recipe import Recipe
 # --- train -------------------------------------------------------------------------------------
 
 def train(cfg, work: Path) -> dict:
+    """Trains on the clips and the training stream's windows; with `mine_minutes`, then mines hard
+    negatives with that model (mine_hard_negatives) and trains again from the start with them."""
     data = dataset.load(cfg, work)
     recipe = Recipe.fit(data["train_x"], cfg.frames)
     xt, xv = recipe.transform(data["train_x"]), recipe.transform(data["val_x"])
     xs, ys = dataset.stream_windows(recipe.transform(data["train_stream"]), data["train_stream_speech"], cfg.frames,
                                     cfg.train_stream_stride)
-    model, history = M.train(np.concatenate([xt, xs]), np.concatenate([data["train_y"], ys]), xv, data["val_y"],
-                             cfg, len(dataset.LABELS))
+    x, y = np.concatenate([xt, xs]), np.concatenate([data["train_y"], ys])
+    model, history = M.train(x, y, xv, data["val_y"], cfg, len(dataset.LABELS))
+    info = {"config": cfg.as_dict(), "features": recipe.to_manifest()}
+    if cfg.mine_minutes:
+        console.print(f"first training: val accuracy {history['val_accuracy'][-1]:.4f}; mining hard negatives")
+        xm, ym, info["mining"] = mine_hard_negatives(model, recipe, cfg, work)
+        info["mining"]["first_history"] = history
+        model, history = M.train(np.concatenate([x, xm]), np.concatenate([y, ym]), xv, data["val_y"], cfg,
+                                 len(dataset.LABELS))
     model.save(work / "float.keras")
-    info = {"config": cfg.as_dict(), "features": recipe.to_manifest(), "history": history}
+    info["history"] = history
     _json(work / "train.json", info)
     console.print(f"trained: val accuracy {history['val_accuracy'][-1]:.4f}")
     return info
+
+
+def mine_hard_negatives(model, recipe, cfg, work: Path):
+    """The windows of the mining background (dataset.mining: training voices, no wake phrase) on
+    which `model` gives the wake class >= mine_min_score, the mine_max highest; labelled unknown or
+    background by their speech, as the training stream's. Returns (x, y, summary)."""
+    mfcc, speech = dataset.mining(cfg, work)
+    w, y = dataset.stream_windows(recipe.transform(mfcc), speech, cfg.frames, cfg.mine_stride)
+    with console.status(f"scoring {len(w)} mining windows"):
+        p = model.predict(w[:, :, None, :], batch_size=2048, verbose=0)[:, dataset.WAKE]
+    order = np.argsort(-p, kind="stable")
+    pick = order[:min(cfg.mine_max, int(np.sum(p >= cfg.mine_min_score)))]
+    summary = {"windows": int(len(w)), "minutes": float(cfg.mine_minutes), "confusables": bool(cfg.mine_confusables),
+               "picked": int(len(pick)),
+               "picked_unknown": int(np.sum(y[pick] == dataset.LABELS.index("unknown"))),
+               "above": {str(t): int(np.sum(p >= t)) for t in (0.05, 0.2, 0.5, 0.9)},
+               "lowest_picked_score": float(p[pick[-1]]) if len(pick) else None}
+    console.print(f"mined {len(pick)} of {len(w)} windows (wake posterior >= {cfg.mine_min_score}: "
+                  f"{summary['above']})")
+    return w[pick], y[pick], summary
 
 
 def _float_model(work):
