@@ -23,8 +23,8 @@ UNKNOWN, BACKGROUND = dataset.LABELS.index("unknown"), dataset.LABELS.index("bac
 def test_mining_background_is_training_speech_made_in_chunks_and_cached(tmp_path):
     cfg = dataclasses.replace(CI, mine_minutes=0.3, everyday_chunk_minutes=0.2)
     mfcc, speech = dataset.mining(cfg, tmp_path)
-    first, _, _, first_speech = dataset.stream(cfg, "train", 0.2, seed=400)
-    last, _, _, last_speech = dataset.stream(cfg, "train", 0.1, seed=401)
+    first, _, _, first_speech = dataset.stream(cfg, "train", 0.2, seed=400, confusables=cfg.mine_confusables)
+    last, _, _, last_speech = dataset.stream(cfg, "train", 0.1, seed=401, confusables=cfg.mine_confusables)
     assert np.array_equal(mfcc, np.concatenate([first, last]))
     assert np.array_equal(speech, np.concatenate([first_speech, last_speech]))
     assert 0.2 < speech.mean() < 0.95  # talk with gaps, as the training stream

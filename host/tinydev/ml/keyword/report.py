@@ -264,7 +264,8 @@ def report(cfg, work: Path, bundle_dir: Path, out: Path) -> dict:
                  "train_voices": len(data["train_voices"]) - 1, "test_voice_count": len(voices) - 1}
     tpath = Path(work) / "train.json"
     mining = json.loads(tpath.read_text()).get("mining") if tpath.exists() else None
-    m["mining"] = {k: v for k, v in mining.items() if k != "first_history"} if mining else None
+    if mining:  # trained with hard negatives (config mine_minutes)
+        m["mining"] = {k: v for k, v in mining.items() if k != "first_history"}
     _json(out / "metrics.json", m)
     (out / "report.md").write_text(markdown(cfg, man, m))
     console.print(f"report: {out / 'report.md'}")
