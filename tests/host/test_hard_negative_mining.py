@@ -56,8 +56,9 @@ def _cached_mining_stream(cfg, work, frames):
     return mfcc, speech
 
 
-@pytest.mark.parametrize("mine_max, min_score", [(10_000, 0.6), (25, 0.1)])
-def test_mined_windows_are_the_highest_scoring_ones(tmp_path, mine_max, min_score):
+@pytest.mark.parametrize("mine_max, min_score, block", [(10_000, 0.6, 16384), (25, 0.1, 16384), (25, 0.1, 7)])
+def test_mined_windows_are_the_highest_scoring_ones(tmp_path, monkeypatch, mine_max, min_score, block):
+    monkeypatch.setattr(steps, "MINING_BLOCK", block)  # 7: scored in many blocks, same result
     frames = CI.frames
     cfg = dataclasses.replace(CI, mine_minutes=1.0, mine_stride=3, mine_max=mine_max, mine_min_score=min_score)
     mfcc, speech = _cached_mining_stream(cfg, tmp_path, frames)
@@ -81,3 +82,9 @@ def test_mined_windows_are_the_highest_scoring_ones(tmp_path, mine_max, min_scor
         assert set(y) == {BACKGROUND}  # the loudest windows lie after the speech
     else:
         assert set(y) == {UNKNOWN, BACKGROUND}
+
+
+def test_no_mining_background_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="asks for none"):
+        dataset.mining(dataclasses.replace(CI, mine_minutes=0.0), tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing cached

@@ -185,6 +185,8 @@ def _chunked_stream(cfg, split, minutes, seed0, confusables, progress):
     """`minutes` of background made as consecutive independent streams of `everyday_chunk_minutes`
     (seeds seed0, seed0 + 1, ...; a chunk boundary is one more change of the noise bed), so memory
     stays that of one chunk however long the whole is. Returns (mfcc, per-frame speech flag, seconds)."""
+    if not minutes > 0:
+        raise ValueError(f"a {split} background of {minutes} minutes: the config asks for none")
     parts, flags, seconds, done, i = [], [], 0.0, 0.0, 0
     while done < minutes - 1e-9:
         chunk = round(min(cfg.everyday_chunk_minutes, minutes - done), 6)

@@ -17,8 +17,8 @@ from ..step_files import load_json as _load_json
 from ..step_files import write_json as _json
 from . import dataset
 from . import detector as D
-from . import tail as T
 from . import model as M
+from . import tail as T
 from .recipe import Recipe
 
 # --- train -------------------------------------------------------------------------------------
@@ -47,24 +47,32 @@ def train(cfg, work: Path) -> dict:
     return info
 
 
+MINING_BLOCK = 16384  # windows scored at once: memory stays that of one block, however long the stream
+
+
 def mine_hard_negatives(model, recipe, cfg, work: Path):
     """The windows of the mining background (dataset.mining: training voices, no wake phrase) on
     which `model` gives the wake class >= mine_min_score, the mine_max highest; labelled unknown or
     background by their speech, as the training stream's. Returns (x, y, summary)."""
     mfcc, speech = dataset.mining(cfg, work)
-    w, y = dataset.stream_windows(recipe.transform(mfcc), speech, cfg.frames, cfg.mine_stride)
-    with console.status(f"scoring {len(w)} mining windows"):
-        p = model.predict(w[:, :, None, :], batch_size=2048, verbose=0)[:, dataset.WAKE]
-    order = np.argsort(-p, kind="stable")
-    pick = order[:min(cfg.mine_max, int(np.sum(p >= cfg.mine_min_score)))]
-    summary = {"windows": int(len(w)), "minutes": float(cfg.mine_minutes), "confusables": bool(cfg.mine_confusables),
-               "picked": int(len(pick)),
-               "picked_unknown": int(np.sum(y[pick] == dataset.LABELS.index("unknown"))),
-               "above": {str(t): int(np.sum(p >= t)) for t in (0.05, 0.2, 0.5, 0.9)},
-               "lowest_picked_score": float(p[pick[-1]]) if len(pick) else None}
-    console.print(f"mined {len(pick)} of {len(w)} windows (wake posterior >= {cfg.mine_min_score}: "
-                  f"{summary['above']})")
-    return w[pick], y[pick], summary
+    x, frames, stride = recipe.transform(mfcc), cfg.frames, cfg.mine_stride
+    count = max(0, (len(x) - frames) // stride + 1)
+    p, y = np.empty(count, np.float32), np.empty(count, np.int8)
+    with bar("scoring mining windows", count) as update:
+        for first in range(0, count, MINING_BLOCK):  # window i covers frames [i * stride, i * stride + frames)
+            a, b = first * stride, min(len(x), (first + MINING_BLOCK - 1) * stride + frames)
+            w, y_block = dataset.stream_windows(x[a:b], speech[a:b], frames, stride)
+            p[first:first + len(w)] = model.predict(w[:, :, None, :], batch_size=2048, verbose=0)[:, dataset.WAKE]
+            y[first:first + len(w)] = y_block
+            update(first + len(w))
+    pick = np.argsort(-p, kind="stable")[:min(cfg.mine_max, int(np.sum(p >= cfg.mine_min_score)))]
+    above = {str(t): int(np.sum(p >= t)) for t in (0.05, 0.2, 0.5, 0.9)}
+    summary = {"windows": count, "minutes": float(cfg.mine_minutes), "confusables": bool(cfg.mine_confusables),
+               "picked": int(len(pick)), "picked_unknown": int(np.sum(y[pick] == dataset.LABELS.index("unknown"))),
+               "above": above, "lowest_picked_score": float(p[pick[-1]]) if len(pick) else None}
+    console.print(f"mined {len(pick)} of {count} windows; wake posterior "
+                  + ", ".join(f">= {t}: {n}" for t, n in above.items()))
+    return x[(pick * stride)[:, None] + np.arange(frames)], y[pick], summary
 
 
 def _float_model(work):
