@@ -36,7 +36,7 @@ def test_bundle():
     return base
 
 
-# The committed model finds 57.5 % of held-out wake phrases in a stream (models/keyword/report), so a
+# The committed model finds 65 % of held-out wake phrases in a stream (models/keyword/report), so a
 # test that it wakes on both phrases of this scene would assert luck: a phrase's smoothed score can
 # peak just around the 0.99 threshold, depending on the stride phase. With the real bundle the device
 # must wake on at least one and never outside them; the test bundle on both.
